@@ -1,0 +1,356 @@
+"""The only code that answers "may X do Y" and "which roles must approve".
+
+Every check raises PermissionDenied (wrong person), SegregationOfDuties, or a
+DomainError (wrong state) with a message for people; ``can`` turns a check into a
+boolean for templates. Services call these on rows they have locked.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from governance.actors import Actor, SystemActor
+from governance.exceptions import (
+    CardIncomplete,
+    DomainError,
+    InvalidTransition,
+    SegregationOfDuties,
+)
+from governance.models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    Environment,
+    ModelVersion,
+    RegisteredModel,
+    RiskLevel,
+    Role,
+    Stage,
+    Team,
+)
+from governance.roles import global_roles, roles_on_model, roles_on_team
+
+REQUIRED_ROLES = {  # (target stage, elevated risk?) -> roles that must approve
+    (Stage.STAGING, False): frozenset({Role.ML_ENGINEER}),
+    (Stage.STAGING, True): frozenset({Role.ML_ENGINEER}),
+    (Stage.PRODUCTION, False): frozenset({Role.ML_LEAD, Role.RISK_OFFICER}),
+    (Stage.PRODUCTION, True): frozenset({Role.ML_LEAD, Role.RISK_OFFICER, Role.LEGAL}),
+}
+ROLLBACK_ROLES = frozenset({Role.ML_LEAD, Role.RISK_OFFICER})
+RISK_ORDER = [RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL]
+ELEVATED_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+
+# Moves that need an approval request, and moves a person (or the system) makes directly.
+APPROVAL_MOVES = {
+    (Stage.DEVELOPMENT, Stage.STAGING),
+    (Stage.STAGING, Stage.PRODUCTION),
+    (Stage.DEPRECATED, Stage.PRODUCTION),  # rollback within the grace period
+}
+DIRECT_MOVES = {
+    (Stage.PRODUCTION, Stage.DEPRECATED): frozenset({Role.ML_LEAD, Role.RISK_OFFICER}),
+    (Stage.DEPRECATED, Stage.RETIRED): frozenset({Role.ML_LEAD}),
+    (Stage.DEVELOPMENT, Stage.RETIRED): frozenset({Role.ML_LEAD}),  # abandon
+    (Stage.STAGING, Stage.RETIRED): frozenset({Role.ML_LEAD}),  # abandon
+}
+# The system (retirement engine) deprecates on a trigger and retires after the grace period.
+SYSTEM_MOVES = {(Stage.PRODUCTION, Stage.DEPRECATED), (Stage.DEPRECATED, Stage.RETIRED)}
+
+REQUESTER_ROLES = {
+    Stage.STAGING: frozenset({Role.ML_ENGINEER, Role.ML_LEAD}),
+    Stage.PRODUCTION: frozenset({Role.ML_LEAD}),
+}
+AUTHOR_ROLES = frozenset({Role.ML_ENGINEER, Role.ML_LEAD})  # register, edit cards
+REPORTER_ROLES = frozenset({Role.ML_ENGINEER, Role.ML_LEAD})  # metrics, deployments
+REVOKER_ROLES = frozenset({Role.RISK_OFFICER, Role.LEGAL})
+RISK_SETTER_ROLES = frozenset({Role.RISK_OFFICER, Role.GOVERNANCE_ADMIN})
+MODEL_EDITOR_ROLES = frozenset({Role.ML_LEAD, Role.GOVERNANCE_ADMIN})
+MODEL_POLICY_ROLES = frozenset({Role.RISK_OFFICER, Role.GOVERNANCE_ADMIN})
+ALERT_HANDLER_ROLES = frozenset({Role.ML_LEAD, Role.RISK_OFFICER})
+ROLE_MANAGER_ROLES = frozenset({Role.GOVERNANCE_ADMIN})
+
+PRODUCTION_CARD_FIELDS = (
+    "intended_use",
+    "out_of_scope_uses",
+    "primary_users",
+    "training_data_description",
+    "training_data_version",
+    "training_date",
+    "training_pipeline",
+    "evaluation_metrics",
+    "known_limitations",
+    "retirement_criteria",
+)
+
+
+def _names(roles: frozenset[Role] | set[Role]) -> str:
+    return ", ".join(sorted(str(role) for role in roles))
+
+
+def _require_role(held: frozenset[Role], allowed: frozenset[Role], action: str, on: str) -> None:
+    if not held & allowed:
+        raise PermissionDenied(
+            f"To {action} you need one of these roles on {on}: {_names(allowed)}."
+        )
+
+
+def is_elevated(risk_level: str) -> bool:
+    return risk_level in ELEVATED_RISK
+
+
+def is_risk_raise(old: str, new: str) -> bool:
+    return RISK_ORDER.index(RiskLevel(new)) > RISK_ORDER.index(RiskLevel(old))
+
+
+# --- stages -----------------------------------------------------------------------
+
+
+def require_move(version: ModelVersion, target: str) -> None:
+    """Refuse moves that are not in the lifecycle at all, naming the ones that are."""
+    if target not in Stage.values:
+        raise InvalidTransition(f"Unknown stage '{target}'. Stages: {', '.join(Stage.values)}.")
+    current = Stage(version.stage)
+    allowed = sorted(t for (s, t) in APPROVAL_MOVES | set(DIRECT_MOVES) if s == current)
+    if (current, target) not in APPROVAL_MOVES | set(DIRECT_MOVES):
+        options = ", ".join(allowed) if allowed else "none (retired is final)"
+        raise InvalidTransition(
+            f"{version} is {current}; it cannot move to {target}. Allowed from {current}: "
+            f"{options}."
+        )
+
+
+def needs_approval(version: ModelVersion, target: str) -> bool:
+    return (version.stage, target) in APPROVAL_MOVES
+
+
+def grace_period_ends(version: ModelVersion) -> datetime:
+    return version.stage_changed_at + timedelta(days=version.model.grace_period_days)
+
+
+def within_grace_period(version: ModelVersion) -> bool:
+    return version.stage == Stage.DEPRECATED and timezone.now() < grace_period_ends(version)
+
+
+def required_roles(version: ModelVersion, target: str) -> frozenset[Role]:
+    """The roles that must approve moving this version to target, as the policy is now."""
+    if version.stage == Stage.DEPRECATED and target == Stage.PRODUCTION:
+        return ROLLBACK_ROLES
+    return REQUIRED_ROLES[(Stage(target), is_elevated(version.model.risk_level))]
+
+
+def missing_card_fields(version: ModelVersion) -> list[str]:
+    """Card fields a production request needs and this card lacks, in card order."""
+    needed = list(PRODUCTION_CARD_FIELDS)
+    missing = [field for field in needed if getattr(version, field) in ("", None, [], {})]
+    if is_elevated(version.model.risk_level):
+        if not version.ethical_considerations:
+            missing.append("ethical_considerations")
+        if not version.performance_by_group and not version.fairness_assessment:
+            missing.append("performance_by_group or fairness_assessment")
+    return missing
+
+
+def require_complete_card(version: ModelVersion) -> None:
+    missing = missing_card_fields(version)
+    if missing:
+        raise CardIncomplete(missing)
+
+
+def require_rollback_window(version: ModelVersion) -> None:
+    if version.stage == Stage.DEPRECATED and not within_grace_period(version):
+        ends = grace_period_ends(version)
+        raise InvalidTransition(
+            f"The grace period of {version} ended on {ends:%Y-%m-%d}; it can no longer be "
+            "rolled back to production."
+        )
+
+
+def require_can_request(user: Actor, version: ModelVersion, target: str) -> None:
+    require_move(version, target)
+    if not needs_approval(version, target):
+        raise InvalidTransition(
+            f"Moving {version} to {target} needs no approval request; use the direct action."
+        )
+    held = roles_on_model(user, version.model)
+    _require_role(held, REQUESTER_ROLES[Stage(target)], f"request {target}", version.model.name)
+    require_rollback_window(version)
+    if target == Stage.PRODUCTION:
+        require_complete_card(version)
+
+
+def require_can_move_directly(actor: Actor, version: ModelVersion, target: str) -> None:
+    """Deprecate, retire and abandon: made by a person in an allowed role, or the system."""
+    require_move(version, target)
+    move = (Stage(version.stage), Stage(target))
+    if move not in DIRECT_MOVES:
+        raise InvalidTransition(f"Moving {version} to {target} needs an approval request.")
+    if isinstance(actor, SystemActor):
+        if move not in SYSTEM_MOVES:
+            raise PermissionDenied(f"The system cannot move {version} to {target}.")
+        if move == (Stage.DEPRECATED, Stage.RETIRED) and within_grace_period(version):
+            raise InvalidTransition(
+                f"{version} is in its grace period until {grace_period_ends(version):%Y-%m-%d}."
+            )
+        return
+    held = roles_on_model(actor, version.model)
+    _require_role(held, DIRECT_MOVES[move], f"move a version to {target}", version.model.name)
+
+
+# --- approvals --------------------------------------------------------------------
+
+
+def filled_roles(request: ApprovalRequest) -> dict[Role, int]:
+    """Role -> approver id of the live (not superseded) decisions on the request."""
+    return {
+        Role(decision.role): decision.approver_id
+        for decision in request.decisions.all()
+        if decision.superseded_at is None
+    }
+
+
+def require_can_decide(user: Actor, request: ApprovalRequest, role: str | None) -> Role:
+    """Check a reviewer may decide now, and return the role the decision fills."""
+    if not request.is_open:
+        raise DomainError(f"Request #{request.pk} is {request.status}; it takes no more decisions.")
+    if isinstance(user, SystemActor):
+        raise PermissionDenied("Only people decide on approval requests.")
+    if user.pk == request.requester_id:
+        raise SegregationOfDuties("You requested this promotion; another reviewer must decide.")
+    filled = filled_roles(request)
+    if user.pk in filled.values():
+        raise SegregationOfDuties(
+            "You already decided on this request; one person fills at most one role."
+        )
+    required = frozenset(Role(name) for name in request.required_roles)
+    if role is not None:
+        if role not in Role.values:
+            raise DomainError(f"Unknown role '{role}'. Roles: {', '.join(Role.values)}.")
+        if role not in required:
+            raise DomainError(f"This request needs {_names(required)}; {role} is not one of them.")
+        if Role(role) in filled:
+            raise DomainError(f"The {role} decision on this request has already been made.")
+    missing = required - set(filled)
+    candidates = roles_on_model(user, request.version.model) & ({Role(role)} if role else missing)
+    if not candidates:
+        wanted = role or _names(missing)
+        raise PermissionDenied(
+            f"To decide on this request you need one of these roles on "
+            f"{request.version.model.name}: {wanted}."
+        )
+    if len(candidates) > 1:
+        raise DomainError(
+            f"You hold several of the missing roles ({_names(candidates)}); choose the one you "
+            "decide in."
+        )
+    return next(iter(candidates))
+
+
+def status_after(request: ApprovalRequest, approved_roles: set[Role], rejected: bool) -> str:
+    """Any rejection rejects; every required role approved approves; else in review."""
+    if rejected:
+        return ApprovalStatus.REJECTED
+    if set(Role(name) for name in request.required_roles) <= approved_roles:
+        return ApprovalStatus.APPROVED
+    return ApprovalStatus.IN_REVIEW if approved_roles else ApprovalStatus.PENDING
+
+
+def require_can_apply(request: ApprovalRequest, version: ModelVersion) -> None:
+    """At the final approval, the move must still be valid for the version as it is now."""
+    if version.stage != request.from_stage:
+        raise InvalidTransition(
+            f"{version} moved from {request.from_stage} to {version.stage} since the request "
+            "was made; make a new request."
+        )
+    require_move(version, request.target_stage)
+    require_rollback_window(version)
+    if request.target_stage == Stage.PRODUCTION:
+        require_complete_card(version)
+
+
+def require_can_revoke(user: Actor, request: ApprovalRequest) -> None:
+    model = request.version.model
+    _require_role(roles_on_model(user, model), REVOKER_ROLES, "revoke an approval", model.name)
+    if request.status != ApprovalStatus.APPROVED or request.target_stage != Stage.PRODUCTION:
+        raise DomainError(
+            f"Only approved production requests can be revoked; #{request.pk} is a "
+            f"{request.status} {request.target_stage} request."
+        )
+
+
+# --- cards, models, reports ---------------------------------------------------------
+
+
+def require_can_register_model(user: Actor, team: Team) -> None:
+    _require_role(roles_on_team(user, team), AUTHOR_ROLES, "register a model", team.slug)
+
+
+def require_can_register_version(user: Actor, model: RegisteredModel) -> None:
+    _require_role(roles_on_model(user, model), AUTHOR_ROLES, "register a version", model.name)
+
+
+def require_can_edit_card(user: Actor, version: ModelVersion) -> None:
+    _require_role(
+        roles_on_model(user, version.model), AUTHOR_ROLES, "edit a model card", version.model.name
+    )
+    if version.stage == Stage.RETIRED:
+        raise DomainError(f"{version} is retired; its card is kept as it was.")
+
+
+def require_can_update_model(user: Actor, model: RegisteredModel, fields: set[str]) -> None:
+    """Risk level and policy flags are governance decisions; the rest is the lead's."""
+    held = roles_on_model(user, model)
+    if "risk_level" in fields:
+        _require_role(held, RISK_SETTER_ROLES, "change the risk level", model.name)
+    if fields & {"auto_deprecate", "grace_period_days"}:
+        _require_role(held, MODEL_POLICY_ROLES, "change the model's policy", model.name)
+    if fields & {"description", "owner", "team"}:
+        _require_role(held, MODEL_EDITOR_ROLES, "edit the model", model.name)
+
+
+def require_can_report(user: Actor, model: RegisteredModel) -> None:
+    """Metrics and deployment reports come from pipelines acting as an engineer or lead."""
+    _require_role(roles_on_model(user, model), REPORTER_ROLES, "report on a model", model.name)
+
+
+def require_can_acknowledge(user: Actor, model: RegisteredModel) -> None:
+    held = roles_on_model(user, model)
+    _require_role(held, ALERT_HANDLER_ROLES, "acknowledge an alert", model.name)
+
+
+def require_can_manage_roles(user: Actor, scope: Team | RegisteredModel | None) -> None:
+    """Governance admins (global, or of the team in scope) and superusers grant roles."""
+    if isinstance(user, SystemActor):
+        return
+    if user.is_active and user.is_superuser:
+        return
+    if scope is None:
+        held, where = global_roles(user), "everything"
+    elif isinstance(scope, Team):
+        held, where = roles_on_team(user, scope), scope.slug
+    else:
+        held, where = roles_on_model(user, scope), scope.name
+    _require_role(held, ROLE_MANAGER_ROLES, "grant or revoke roles", where)
+
+
+def is_approved_for(version: ModelVersion, environment: str) -> bool:
+    """A version may serve production only in production, staging once it passed staging."""
+    allowed = {
+        Environment.DEVELOPMENT: {Stage.DEVELOPMENT, Stage.STAGING, Stage.PRODUCTION},
+        Environment.STAGING: {Stage.STAGING, Stage.PRODUCTION},
+        Environment.PRODUCTION: {Stage.PRODUCTION},
+    }
+    return version.stage in allowed[Environment(environment)]
+
+
+def can(check: Callable[..., object], *args: object) -> bool:
+    """Templates and selectors ask ``can(require_can_edit_card, user, version)``."""
+    try:
+        check(*args)
+    except (PermissionDenied, DomainError):
+        return False
+    return True
+
+
+def require_can_manage_teams(user: Actor) -> None:
+    """Teams are created and renamed by global governance admins (or superusers)."""
+    require_can_manage_roles(user, None)

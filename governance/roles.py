@@ -1,0 +1,67 @@
+"""Which roles a person holds: globally (a Django group named after the role) or for one
+team's or one model's objects (a guardian object permission ``act_as_<role>``).
+
+Superuser status and model-wide Django permissions never count as a role.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from governance.actors import SystemActor
+from governance.models import RegisteredModel, Role, Team
+
+ROLE_BY_CODENAME = {role.permission_codename: role for role in Role}
+User = AbstractBaseUser | AnonymousUser | SystemActor
+
+
+def _is_person(user: User) -> bool:
+    """Tasks (SystemActor) and anonymous or inactive users hold no roles."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def global_roles(user: User) -> frozenset[Role]:
+    """Roles held for everything; cached on the user object for the request."""
+    if not _is_person(user):
+        return frozenset()
+    cached = getattr(user, "_tutela_global_roles", None)
+    if cached is None:
+        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
+        cached = frozenset(Role(name) for name in names)
+        user._tutela_global_roles = cached
+    return cached
+
+
+def forget_cached_roles(user: User) -> None:
+    if hasattr(user, "_tutela_global_roles"):
+        del user._tutela_global_roles
+
+
+def _scope_filter(team_id: int, model_id: int | None) -> Q:
+    scope = Q(content_type=ContentType.objects.get_for_model(Team), object_pk=str(team_id))
+    if model_id is not None:
+        model_type = ContentType.objects.get_for_model(RegisteredModel)
+        scope |= Q(content_type=model_type, object_pk=str(model_id))
+    return scope & Q(permission__codename__in=ROLE_BY_CODENAME)
+
+
+def scoped_roles(user: User, *, team_id: int, model_id: int | None = None) -> frozenset[Role]:
+    """Roles granted on the team (and the model, if given) through object permissions."""
+    if not _is_person(user):
+        return frozenset()
+    scope = _scope_filter(team_id, model_id)
+    direct = UserObjectPermission.objects.filter(scope, user=user)
+    via_groups = GroupObjectPermission.objects.filter(scope, group__user=user)
+    codenames = direct.values_list("permission__codename", flat=True).union(
+        via_groups.values_list("permission__codename", flat=True)
+    )
+    return frozenset(ROLE_BY_CODENAME[codename] for codename in codenames)
+
+
+def roles_on_model(user: User, model: RegisteredModel) -> frozenset[Role]:
+    return global_roles(user) | scoped_roles(user, team_id=model.team_id, model_id=model.pk)
+
+
+def roles_on_team(user: User, team: Team) -> frozenset[Role]:
+    return global_roles(user) | scoped_roles(user, team_id=team.pk)

@@ -1,0 +1,62 @@
+"""Helpers every service uses: locking the aggregate and saving with history."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+from governance.actors import Actor, actor_user
+from governance.models import ModelVersion, RegisteredModel
+from governance.models.approvals import NOTE_LIMIT
+from governance.validators import validate_text
+
+
+def lock_model(model_id: int) -> RegisteredModel:
+    """Lock the registered model: the aggregate root of its versions and requests.
+
+    Every service that changes a version, a request or a deployment of a model locks the
+    model row first, so changes to one model serialize in one order (model, then its
+    rows, then the audit head) and never deadlock.
+    """
+    return RegisteredModel.objects.select_for_update().select_related("team").get(pk=model_id)
+
+
+def lock_version(version_id: int) -> ModelVersion:
+    """Lock a version's model, then the version; the returned version carries that model."""
+    model_id = ModelVersion.objects.values_list("model_id", flat=True).get(pk=version_id)
+    model = lock_model(model_id)
+    version = ModelVersion.objects.select_for_update().get(pk=version_id)
+    version.model = model
+    return version
+
+
+def save_governed(
+    obj: models.Model,
+    *,
+    actor: Actor,
+    reason: str,
+    update_fields: Iterable[str] | None = None,
+) -> None:
+    """Validate, then save with simple-history's user and reason for the history row.
+
+    Uniqueness is checked by the services under their locks and held by the database's
+    constraints, so full_clean skips its extra uniqueness queries.
+    """
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+    obj._history_user = actor_user(actor)
+    obj._change_reason = reason
+    obj.save(update_fields=list(update_fields) if update_fields is not None else None)
+
+
+def require_reason(reason: str, field: str = "reason", *, required: bool = True) -> None:
+    """Reasons, notes and justifications: text the audit trail keeps, within its limit."""
+    if not isinstance(reason, str):
+        raise ValidationError({field: "Expected text."})
+    if required and not reason.strip():
+        raise ValidationError({field: "Say why; this is kept in the audit trail."})
+    try:
+        validate_text(reason)
+        MaxLengthValidator(NOTE_LIMIT)(reason)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None

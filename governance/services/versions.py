@@ -1,0 +1,156 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from governance import audit, policies
+from governance.actors import Actor, SystemActor
+from governance.cards import CARD_FIELDS, IMMUTABLE_ONCE_SET, canonical_json
+from governance.exceptions import Conflict, InvalidTransition
+from governance.models import ApprovalRequest, AuditEventType, ModelVersion, Stage
+from governance.services.approvals import approval_create
+from governance.services.common import lock_model, lock_version, require_reason, save_governed
+from governance.services.lifecycle import change_stage, restart_reviews
+
+
+def _reject_unknown_fields(card: dict[str, Any]) -> None:
+    if not isinstance(card, dict):
+        raise ValidationError({"card": "Expected an object of card fields."})
+    unknown = sorted(set(card) - set(CARD_FIELDS))
+    if unknown:
+        raise ValidationError(
+            {field: "Not a model card field (see CARD_FIELDS)." for field in unknown}
+        )
+
+
+@transaction.atomic
+def version_register(
+    *, actor: Actor, model_id: int, version: str, card: dict[str, Any] | None = None
+) -> ModelVersion:
+    """Register a trained artefact of a model in development, with its (partial) card."""
+    model = lock_model(model_id)
+    policies.require_can_register_version(actor, model)
+    card = card or {}
+    _reject_unknown_fields(card)
+    if ModelVersion.objects.filter(model=model, version=version).exists():
+        raise Conflict(f"Version {version} of {model.name} already exists.")
+    new = ModelVersion(model=model, version=version, created_by=actor, **card)
+    save_governed(new, actor=actor, reason="registered")
+    audit.record(
+        event_type=AuditEventType.VERSION_REGISTERED,
+        actor=actor,
+        model=model,
+        version=new,
+        details={"version": new.version, "card_hash": new.card_hash()},
+    )
+    return new
+
+
+def _stale_card_message(version: ModelVersion, expected: int) -> str:
+    last = version.history.order_by("-history_id").select_related("history_user").first()
+    who = last.history_user.get_username() if last and last.history_user else "someone"
+    return (
+        f"The card of {version} was changed by {who} at {version.card_updated_at:%Y-%m-%d %H:%M} "
+        f"UTC since you opened it (revision {expected}, now {version.card_revision}). "
+        "Reload to see their change; nothing was saved."
+    )
+
+
+def _check_immutable(version: ModelVersion, changes: dict[str, Any]) -> None:
+    errors = {
+        field: f"{field} is fixed once set; register a new version for a different artefact."
+        for field in IMMUTABLE_ONCE_SET
+        if field in changes
+        and getattr(version, field)
+        and changes[field] != getattr(version, field)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def version_update_card(
+    *,
+    actor: Actor,
+    version_id: int,
+    changes: dict[str, Any],
+    expected_revision: int | None = None,
+) -> ModelVersion:
+    """Edit card fields. Refused when the card changed since expected_revision; restarts
+    open reviews, because reviewers approved the card as it was."""
+    _reject_unknown_fields(changes)
+    version = lock_version(version_id)
+    policies.require_can_edit_card(actor, version)
+    if expected_revision is not None and expected_revision != version.card_revision:
+        raise Conflict(_stale_card_message(version, expected_revision))
+    _check_immutable(version, changes)
+    before = {field: canonical_json(value) for field, value in version.card_values().items()}
+    old_values = version.card_values()
+    for field, value in changes.items():
+        setattr(version, field, value)
+    version.full_clean(validate_unique=False, validate_constraints=False)
+    changed = [f for f in CARD_FIELDS if canonical_json(getattr(version, f)) != before[f]]
+    if not changed:
+        return version
+    version.card_revision += 1
+    version.card_updated_at = timezone.now()
+    save_governed(
+        version,
+        actor=actor,
+        reason="card updated",
+        update_fields=[*changed, "card_revision", "card_updated_at"],
+    )
+    audit.record(
+        event_type=AuditEventType.CARD_UPDATED,
+        actor=actor,
+        model=version.model,
+        version=version,
+        details={
+            "version": version.version,
+            "revision": version.card_revision,
+            "card_hash": version.card_hash(),
+            "changes": {
+                f: {"before": old_values[f], "after": getattr(version, f)} for f in changed
+            },
+        },
+    )
+    restart_reviews(version, actor=actor, reason="card edited during review")
+    return version
+
+
+def _move_directly(actor: Actor, version_id: int, target: str, reason: str) -> ModelVersion:
+    if not isinstance(actor, SystemActor):
+        require_reason(reason)
+    version = lock_version(version_id)
+    policies.require_can_move_directly(actor, version, target)
+    change_stage(version, target, actor=actor, reason=reason)
+    return version
+
+
+@transaction.atomic
+def version_deprecate(*, actor: Actor, version_id: int, reason: str) -> ModelVersion:
+    """Take a production version out of service; it can be rolled back in the grace period."""
+    return _move_directly(actor, version_id, Stage.DEPRECATED, reason)
+
+
+@transaction.atomic
+def version_retire(*, actor: Actor, version_id: int, reason: str) -> ModelVersion:
+    """Retire a version for good: abandon it before production, or end its deprecation."""
+    return _move_directly(actor, version_id, Stage.RETIRED, reason)
+
+
+@transaction.atomic
+def version_rollback(*, actor: Actor, version_id: int, justification: str) -> ApprovalRequest:
+    """Ask to put a deprecated version back in production (ml_lead + risk_officer approve)."""
+    stage = ModelVersion.objects.values_list("stage", flat=True).get(pk=version_id)
+    if stage != Stage.DEPRECATED:
+        raise InvalidTransition(
+            f"Only deprecated versions can be rolled back; this one is {stage}."
+        )
+    return approval_create(
+        actor=actor,
+        version_id=version_id,
+        target_stage=Stage.PRODUCTION,
+        justification=justification,
+    )

@@ -1,0 +1,125 @@
+"""factory_boy factories. They write rows directly (test set-up), never audit events;
+tests of behaviour call the services."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm
+
+from governance.models import (
+    ApprovalRequest,
+    Deployment,
+    Environment,
+    MetricObservation,
+    ModelVersion,
+    RegisteredModel,
+    RiskLevel,
+    Role,
+    Stage,
+    Team,
+)
+
+COMPLETE_CARD = {
+    "intended_use": "Score monthly churn risk of retail customers for retention offers.",
+    "out_of_scope_uses": ["Credit decisions", "Pricing"],
+    "primary_users": ["Retention team"],
+    "training_data_description": "Twelve months of anonymised customer activity.",
+    "training_data_version": "customers-2026-09",
+    "training_date": datetime.date(2026, 10, 1),
+    "training_pipeline": "pipelines/churn/train.py",
+    "hyperparameters": {"max_depth": 6, "learning_rate": 0.1},
+    "code_revision": "3f2c9a1",
+    "evaluation_metrics": {"accuracy": 0.91, "auc": 0.94},
+    "known_limitations": ["Less accurate for customers younger than three months"],
+    "ethical_considerations": ["Offers must not discriminate by age"],
+    "performance_by_group": {"age<30": {"accuracy": 0.9}, "age>=30": {"accuracy": 0.92}},
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("tutela-test")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.title())
+
+
+class RegisteredModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegisteredModel
+
+    name = factory.Sequence(lambda n: f"model-{n}")
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory)
+    risk_level = RiskLevel.MEDIUM
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelVersion
+
+    model = factory.SubFactory(RegisteredModelFactory)
+    version = factory.Sequence(lambda n: f"1.0.{n}")
+    stage = Stage.DEVELOPMENT
+    created_by = factory.SelfAttribute("model.owner")
+
+    class Params:
+        complete = factory.Trait(**COMPLETE_CARD)
+
+
+class ApprovalRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApprovalRequest
+
+    version = factory.SubFactory(ModelVersionFactory)
+    target_stage = Stage.STAGING
+    from_stage = factory.SelfAttribute("version.stage")
+    requester = factory.SubFactory(UserFactory)
+    justification = "Ready."
+    required_roles = factory.LazyFunction(lambda: [Role.ML_ENGINEER.value])
+    card_hash = factory.LazyAttribute(lambda r: r.version.card_hash())
+
+
+class DeploymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deployment
+
+    endpoint = factory.Sequence(lambda n: f"endpoint-{n}")
+    environment = Environment.PRODUCTION
+    version = factory.SubFactory(ModelVersionFactory)
+    reported_by = factory.SelfAttribute("version.created_by")
+    reported_at = factory.Faker("date_time", tzinfo=datetime.UTC)
+
+
+class MetricObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MetricObservation
+
+    version = factory.SubFactory(ModelVersionFactory)
+    name = "accuracy"
+    value = 0.9
+    observed_at = factory.Faker("date_time", tzinfo=datetime.UTC)
+
+
+def grant(user, role: str, scope: Team | RegisteredModel | None = None) -> None:  # noqa: ANN001
+    """Give a role directly (test set-up): globally, or on one team or model."""
+    if scope is None:
+        user.groups.add(Group.objects.get(name=role))
+    else:
+        assign_perm(f"governance.{Role(role).permission_codename}", user, scope)
+    if hasattr(user, "_tutela_global_roles"):
+        del user._tutela_global_roles
