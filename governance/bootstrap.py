@@ -20,21 +20,42 @@ GOVERNED_MODELS = (
     "auditevent",
 )
 VIEW_ALL = [("governance", f"view_{name}") for name in GOVERNED_MODELS]
-ADMIN_EXTRA = [
-    ("governance", f"{action}_{name}")
-    for name in ("team", "registeredmodel", "modelversion")
-    for action in ("add", "change")
-] + [("auth", "view_user"), ("auth", "add_user"), ("auth", "change_user"), ("auth", "view_group")]
+# Add/change pages only open forms; the service behind each form decides (policies.py).
+AUTHOR_PAGES = [
+    ("governance", "add_registeredmodel"),
+    ("governance", "add_modelversion"),
+    ("governance", "change_modelversion"),
+]
+MODEL_SETTINGS_PAGES = [("governance", "change_registeredmodel")]
+SCHEDULES = [
+    ("django_celery_beat", f"{action}_{name}")
+    for name in (
+        "periodictask",
+        "crontabschedule",
+        "intervalschedule",
+        "solarschedule",
+        "clockedschedule",
+    )
+    for action in ("view", "add", "change", "delete")
+]
+PEOPLE_PAGES = [
+    ("governance", "add_team"),
+    ("governance", "change_team"),  # opens guardian's role page of a team
+    ("auth", "view_user"),
+    ("auth", "add_user"),
+    ("auth", "change_user"),
+    ("auth", "view_group"),
+]
 
 # Global role holders are members of the group named after the role. Group permissions
 # are model-level: they open the admin portal's pages; who may act on which model is
 # decided by governance.policies from the role itself. "auditors" is read-only access.
 ROLE_GROUPS = {
-    "ml_engineer": VIEW_ALL,
-    "ml_lead": VIEW_ALL,
-    "risk_officer": VIEW_ALL,
+    "ml_engineer": VIEW_ALL + AUTHOR_PAGES,
+    "ml_lead": VIEW_ALL + AUTHOR_PAGES + MODEL_SETTINGS_PAGES,
+    "risk_officer": VIEW_ALL + MODEL_SETTINGS_PAGES,
     "legal": VIEW_ALL,
-    "governance_admin": VIEW_ALL + ADMIN_EXTRA,
+    "governance_admin": VIEW_ALL + MODEL_SETTINGS_PAGES + PEOPLE_PAGES + SCHEDULES,
     "auditors": VIEW_ALL,
 }
 AUDITORS_GROUP = "auditors"

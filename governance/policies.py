@@ -166,13 +166,15 @@ def require_rollback_window(version: ModelVersion) -> None:
 
 
 def require_can_request(user: Actor, version: ModelVersion, target: str) -> None:
+    # Who may ask comes first: a person without the role learns nothing about the state.
+    if target in REQUESTER_ROLES:
+        held = roles_on_model(user, version.model)
+        _require_role(held, REQUESTER_ROLES[Stage(target)], f"request {target}", version.model.name)
     require_move(version, target)
     if not needs_approval(version, target):
         raise InvalidTransition(
             f"Moving {version} to {target} needs no approval request; use the direct action."
         )
-    held = roles_on_model(user, version.model)
-    _require_role(held, REQUESTER_ROLES[Stage(target)], f"request {target}", version.model.name)
     require_rollback_window(version)
     if target == Stage.PRODUCTION:
         require_complete_card(version)
@@ -272,8 +274,8 @@ def require_can_revoke(user: Actor, request: ApprovalRequest) -> None:
     _require_role(roles_on_model(user, model), REVOKER_ROLES, "revoke an approval", model.name)
     if request.status != ApprovalStatus.APPROVED or request.target_stage != Stage.PRODUCTION:
         raise DomainError(
-            f"Only approved production requests can be revoked; #{request.pk} is a "
-            f"{request.status} {request.target_stage} request."
+            f"Only approved production requests can be revoked; request #{request.pk} "
+            f"(to {request.target_stage}) is {request.status}."
         )
 
 
@@ -353,4 +355,6 @@ def can(check: Callable[..., object], *args: object) -> bool:
 
 def require_can_manage_teams(user: Actor) -> None:
     """Teams are created and renamed by global governance admins (or superusers)."""
-    require_can_manage_roles(user, None)
+    if isinstance(user, SystemActor) or (user.is_active and user.is_superuser):
+        return
+    _require_role(global_roles(user), ROLE_MANAGER_ROLES, "create or rename teams", "everything")

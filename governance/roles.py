@@ -1,13 +1,14 @@
 """Which roles a person holds: globally (a Django group named after the role) or for one
 team's or one model's objects (a guardian object permission ``act_as_<role>``).
 
-Superuser status and model-wide Django permissions never count as a role.
+Superuser status, model-wide Django permissions and group object permissions never count
+as a role.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from guardian.models import GroupObjectPermission, UserObjectPermission
+from guardian.models import UserObjectPermission
 
 from governance.actors import SystemActor
 from governance.models import RegisteredModel, Role, Team
@@ -50,12 +51,10 @@ def scoped_roles(user: User, *, team_id: int, model_id: int | None = None) -> fr
     """Roles granted on the team (and the model, if given) through object permissions."""
     if not _is_person(user):
         return frozenset()
-    scope = _scope_filter(team_id, model_id)
-    direct = UserObjectPermission.objects.filter(scope, user=user)
-    via_groups = GroupObjectPermission.objects.filter(scope, group__user=user)
-    codenames = direct.values_list("permission__codename", flat=True).union(
-        via_groups.values_list("permission__codename", flat=True)
-    )
+    # Only the person's own object permissions count: role_grant writes nothing else, so
+    # a group object permission would be a role nobody granted through the audit trail.
+    permissions = UserObjectPermission.objects.filter(_scope_filter(team_id, model_id), user=user)
+    codenames = permissions.values_list("permission__codename", flat=True)
     return frozenset(ROLE_BY_CODENAME[codename] for codename in codenames)
 
 

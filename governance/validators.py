@@ -32,7 +32,7 @@ VERSION_MAX_LENGTH = 64
 
 
 def validate_model_name(value: str) -> None:
-    if not MODEL_NAME_RE.match(value or ""):
+    if not MODEL_NAME_RE.fullmatch(value or ""):
         raise ValidationError(
             "Use 1-100 lowercase letters, digits, '.', '_' or '-', starting and ending "
             "with a letter or digit (no slashes, spaces or control characters).",
@@ -44,7 +44,11 @@ def validate_version_string(value: str) -> None:
     """A version is a PEP 440 or a semantic version, e.g. 2.4.1, 1.0rc1 or 1.0.0-beta.2."""
     if not value or len(value) > VERSION_MAX_LENGTH or value.strip() != value:
         raise ValidationError("Enter a PEP 440 or semantic version such as 2.4.1.")
-    if SEMVER_RE.match(value):
+    if value[0] in "vV":  # PEP 440 normalizes it away: v2.4.1 would duplicate 2.4.1
+        raise ValidationError(
+            "Write the version without a leading 'v' (e.g. 2.4.1).", code="invalid_version"
+        )
+    if SEMVER_RE.fullmatch(value):
         return
     try:
         Version(value)
@@ -69,21 +73,21 @@ def validate_text(value: str) -> None:
 
 
 def validate_sha256(value: str) -> None:
-    if value and not SHA256_RE.match(value):
+    if value and not SHA256_RE.fullmatch(value):
         raise ValidationError("Enter a SHA-256 checksum: 64 lowercase hexadecimal characters.")
 
 
 def validate_artifact_uri(value: str) -> None:
     if not value:
         return
-    if not URI_RE.match(value) or CONTROL_CHARS_RE.search(value):
+    if not URI_RE.fullmatch(value) or CONTROL_CHARS_RE.search(value):
         raise ValidationError("Enter a URI with a scheme, e.g. s3://bucket/model.pkl.")
     if value.split(":", 1)[0] in {"javascript", "data", "vbscript"}:
         raise ValidationError("This URI scheme is not allowed for artefacts.")
 
 
 def validate_metric_name(value: str) -> None:
-    if not isinstance(value, str) or not METRIC_NAME_RE.match(value):
+    if not isinstance(value, str) or not METRIC_NAME_RE.fullmatch(value):
         raise ValidationError(
             f"'{str(value)[:80]}' is not a metric name: use up to 100 letters, digits or "
             "'_.:/-', starting with a letter or digit."
@@ -91,7 +95,12 @@ def validate_metric_name(value: str) -> None:
 
 
 def is_finite_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (JSON allows any length)
+        return False
 
 
 def _require_type(value: Any, kind: type, label: str) -> None:

@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
         ("governance", "0002_audit_append_only"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -40,6 +40,8 @@ def alert_raise(
     if alert is None:
         alert = RetirementAlert(version=version, rule=rule)
     alert.reasons, alert.fingerprint, alert.status = reasons, fingerprint, AlertStatus.OPEN
+    # Open again: the earlier acknowledgement (kept in the audit trail) no longer holds.
+    alert.acknowledged_by, alert.acknowledged_at = None, None
     alert.full_clean(validate_unique=False, validate_constraints=False)
     alert.save()
     audit.record(

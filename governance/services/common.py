@@ -19,7 +19,10 @@ def lock_model(model_id: int) -> RegisteredModel:
     model row first, so changes to one model serialize in one order (model, then its
     rows, then the audit head) and never deadlock.
     """
-    return RegisteredModel.objects.select_for_update().select_related("team").get(pk=model_id)
+    # of=("self",): lock the model row only, not the joined team row (which would
+    # serialize every change across a whole team on PostgreSQL).
+    models_with_team = RegisteredModel.objects.select_related("team")
+    return models_with_team.select_for_update(of=("self",)).get(pk=model_id)
 
 
 def lock_version(version_id: int) -> ModelVersion:
@@ -41,9 +44,12 @@ def save_governed(
     """Validate, then save with simple-history's user and reason for the history row.
 
     Uniqueness is checked by the services under their locks and held by the database's
-    constraints, so full_clean skips its extra uniqueness queries.
+    constraints, so full_clean skips its extra uniqueness and foreign-key queries.
     """
-    obj.full_clean(validate_unique=False, validate_constraints=False)
+    # Foreign keys arrive as rows the service loaded (or locked); validating them would
+    # re-query each one, and the database's foreign-key constraints hold them anyway.
+    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
+    obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
     obj._history_user = actor_user(actor)
     obj._change_reason = reason
     obj.save(update_fields=list(update_fields) if update_fields is not None else None)

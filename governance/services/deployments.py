@@ -32,7 +32,9 @@ def deployment_record(
     not approved for the environment is a shadow model and raises an alert."""
     if environment not in Environment.values:
         raise ValidationError({"environment": f"Choose one of: {', '.join(Environment.values)}."})
-    if reported_at is not None and timezone.is_naive(reported_at):
+    if reported_at is not None and (
+        not isinstance(reported_at, datetime) or timezone.is_naive(reported_at)
+    ):
         raise ValidationError({"reported_at": "Give a time zone (e.g. 2026-11-27T10:00:00Z)."})
     version = lock_version(version_id)
     policies.require_can_report(actor, version.model)

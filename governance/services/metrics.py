@@ -17,7 +17,10 @@ MAX_POINTS = 10_000
 
 
 def _observed_at(value: Any) -> datetime:
-    moment = parse_datetime(value) if isinstance(value, str) else value
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else value
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        moment = None
     if not isinstance(moment, datetime):
         raise ValidationError("expected an ISO 8601 date and time")
     if timezone.is_naive(moment):
@@ -50,6 +53,8 @@ def metrics_record(
     if len(points) > MAX_POINTS:
         raise ValidationError({"points": f"At most {MAX_POINTS} observations per call."})
     try:
+        if not isinstance(source, str):
+            raise ValidationError("Expected text.")
         validate_single_line(source)
         MaxLengthValidator(200)(source)
     except ValidationError as error:

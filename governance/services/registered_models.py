@@ -47,6 +47,8 @@ def model_register(
     )
     if grace_period_days is not None:
         model.grace_period_days = grace_period_days
+    # Validate before the name is used in a query: PostgreSQL refuses NUL bytes there.
+    model.full_clean(validate_unique=False, validate_constraints=False)
     if RegisteredModel.objects.filter(name=name).exists():
         raise Conflict(f"A model named '{name}' already exists.")
     try:
@@ -95,10 +97,11 @@ def model_update(*, actor: Actor, model_id: int, changes: dict[str, Any]) -> Reg
     model = lock_model(model_id)
     if "owner" in changes:
         changes = {**changes, "owner": _active_user(changes["owner"])}
+    # Checked on every field asked for, so a no-op is refused to those who may not edit.
+    policies.require_can_update_model(actor, model, set(changes))
     changed = {field for field, value in changes.items() if getattr(model, field) != value}
     if not changed:
         return model
-    policies.require_can_update_model(actor, model, changed)
     before = {field: _plain(getattr(model, field)) for field in changed}
     old_risk = model.risk_level
     for field in changed:

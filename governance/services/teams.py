@@ -11,9 +11,11 @@ from governance.services.common import save_governed
 def team_create(*, actor: Actor, slug: str, name: str, description: str = "") -> Team:
     """Create a team; only governance admins shape the organisation."""
     policies.require_can_manage_teams(actor)
+    team = Team(slug=slug, name=name, description=description)
+    # Validate before the slug is used in a query: PostgreSQL refuses NUL bytes there.
+    team.full_clean(validate_unique=False, validate_constraints=False)
     if Team.objects.filter(slug=slug).exists():
         raise Conflict(f"A team '{slug}' already exists.")
-    team = Team(slug=slug, name=name, description=description)
     try:
         with transaction.atomic():
             save_governed(team, actor=actor, reason="created")

@@ -33,10 +33,15 @@ def version_register(
     policies.require_can_register_version(actor, model)
     card = card or {}
     _reject_unknown_fields(card)
+    new = ModelVersion(model=model, version=version, created_by=actor, **card)
+    # Validate before the version is used in a query: PostgreSQL refuses NUL bytes there.
+    new.full_clean(validate_unique=False, validate_constraints=False)
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise Conflict(f"Version {version} of {model.name} already exists.")
-    new = ModelVersion(model=model, version=version, created_by=actor, **card)
     save_governed(new, actor=actor, reason="registered")
+    # Hash the card as stored: PostgreSQL's jsonb normalizes numbers (1e20 comes back as an
+    # int), and every later check hashes the stored card.
+    new.refresh_from_db(fields=CARD_FIELDS)
     audit.record(
         event_type=AuditEventType.VERSION_REGISTERED,
         actor=actor,
@@ -101,6 +106,8 @@ def version_update_card(
         reason="card updated",
         update_fields=[*changed, "card_revision", "card_updated_at"],
     )
+    # Reviews restart on the card as stored (see version_register): reload what changed.
+    version.refresh_from_db(fields=changed)
     audit.record(
         event_type=AuditEventType.CARD_UPDATED,
         actor=actor,
