@@ -123,3 +123,14 @@ def grant(user, role: str, scope: Team | RegisteredModel | None = None) -> None:
         assign_perm(f"governance.{Role(role).permission_codename}", user, scope)
     if hasattr(user, "_tutela_global_roles"):
         del user._tutela_global_roles
+
+
+class RetirementAlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.RetirementAlert"
+
+    version = factory.SubFactory(ModelVersionFactory)
+    rule = "max_age"
+    reasons = factory.LazyFunction(lambda: [{"message": "Trained 120 days ago.", "age_days": 120}])
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    status = "open"
