@@ -427,3 +427,48 @@ def test_fast_timestamp_reading_matches_the_hash_definition(personas, version):
 
     assert len(texts) == len(moments) >= 3
     assert [stamp(text) for text in texts] == [format_timestamp(moment) for moment in moments]
+
+
+@pytest.mark.parametrize(
+    ("actor", "details", "ids"),
+    [
+        ("lead", '{"notes":"ok"}', (1, 2, 3)),
+        ("system:retirement", '{"a":"\\u00e9 \\"quoted\\" \\\\ tab\\t 🚀"}', (None, None, None)),
+        ("ünïcode \u2028 line", "{}", (10**12, None, 7)),
+    ],
+)
+def test_event_hash_is_sha256_of_previous_hash_and_canonical_json(actor, details, ids):
+    """The documented definition, written the slow, obvious way (bundles re-verify it)."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from governance.audit import event_hash
+    from governance.cards import canonical_json
+
+    moment = datetime(2026, 11, 27, 10, 0, 0, 12, tzinfo=UTC)
+    model_id, version_id, request_id = ids
+    body = canonical_json(
+        {
+            "sequence": 42,
+            "created_at": "2026-11-27T10:00:00.000012Z",
+            "event_type": "approval.decision",
+            "actor": actor,
+            "model": model_id,
+            "version": version_id,
+            "request": request_id,
+            "details": details,
+        }
+    )
+    expected = hashlib.sha256(f"{'f' * 64}\n{body}".encode()).hexdigest()
+
+    assert expected == event_hash(
+        prev_hash="f" * 64,
+        sequence=42,
+        created_at=moment,
+        event_type="approval.decision",
+        actor=actor,
+        model_id=model_id,
+        version_id=version_id,
+        request_id=request_id,
+        details=details,
+    )

@@ -69,7 +69,7 @@ def ensure_teams(people: People, log: SeedLog, *, password: str | None) -> dict[
                 actor=admin, slug=spec.slug, name=spec.name, description=spec.description
             )
             log.add("teams")
-        lead = ensure_user(spec.lead, staff=False, log=log, password=password)
+        lead = ensure_user(spec.lead, staff=True, log=log, password=password)
         ensure_team_role(lead, Role.ML_LEAD, team, actor=admin, log=log)
         people[spec.lead] = lead
         teams[spec.slug] = team

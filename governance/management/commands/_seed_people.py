@@ -28,16 +28,17 @@ class Persona:
     username: str
     role: Role | None
     does: str
-    staff: bool = False
+    # Staff: the admin portal is where demo users act until the review UI (issue 3).
+    staff: bool = True
 
 
 PERSONAS = (
-    Persona("admin", Role.GOVERNANCE_ADMIN, "teams, people and roles (admin portal)", staff=True),
+    Persona("admin", Role.GOVERNANCE_ADMIN, "teams, people and roles (admin portal)"),
     Persona("engineer", Role.ML_ENGINEER, "registers versions, reports metrics and deployments"),
     Persona("lead", Role.ML_LEAD, "approves production requests as ml_lead"),
     Persona("risk", Role.RISK_OFFICER, "works the review queue as risk_officer"),
     Persona("legal", Role.LEGAL, "approves high and critical risk promotions"),
-    Persona("auditor", None, "read-only: history and audit trail", staff=True),
+    Persona("auditor", None, "read-only: history and audit trail"),
 )
 
 
