@@ -1,9 +1,14 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+
+from governance.views import errors
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The review UI (issue 3) takes over "/"; until then the admin portal is the front door.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("governance.urls")),
 ]
+
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -64,3 +64,29 @@ def roles_on_model(user: User, model: RegisteredModel) -> frozenset[Role]:
 
 def roles_on_team(user: User, team: Team) -> frozenset[Role]:
     return global_roles(user) | scoped_roles(user, team_id=team.pk)
+
+
+def held_roles_summary(user: User) -> list[str]:
+    """Every role a person holds, for the page header: "ml_lead", "risk_officer on fraud"."""
+    if not _is_person(user):
+        return []
+    grants = list(
+        UserObjectPermission.objects.filter(
+            user=user, permission__codename__in=ROLE_BY_CODENAME
+        ).values_list("permission__codename", "content_type__model", "object_pk")
+    )
+    team_ids = {int(pk) for _, kind, pk in grants if kind == "team"}
+    model_ids = {int(pk) for _, kind, pk in grants if kind == "registeredmodel"}
+    names = {
+        ("team", pk): slug
+        for pk, slug in Team.objects.filter(pk__in=team_ids).values_list("pk", "slug")
+    }
+    names |= {
+        ("registeredmodel", pk): name
+        for pk, name in RegisteredModel.objects.filter(pk__in=model_ids).values_list("pk", "name")
+    }
+    scoped = [
+        f"{ROLE_BY_CODENAME[codename].value} on {names.get((kind, int(pk)), '?')}"
+        for codename, kind, pk in grants
+    ]
+    return sorted(role.value for role in global_roles(user)) + sorted(scoped)

@@ -1,0 +1,130 @@
+"""User-scoped reads (STYLE.md, Selectors). This module answers "what may this person see";
+the page-specific selectors live next to it, one module per area, built on these.
+
+A person sees everything with a global role, read-only access (the auditors group's
+model-level view permission) or superuser status; otherwise the models of the teams where
+they hold a role and the models they hold a role on. Not visible means 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.models import UserObjectPermission
+
+from governance.models import (
+    ApprovalRequest,
+    AuditEvent,
+    ModelVersion,
+    RegisteredModel,
+    Team,
+)
+from governance.roles import ROLE_BY_CODENAME, global_roles
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What a person may see: everything, or these teams' and models' objects."""
+
+    everything: bool
+    team_ids: frozenset[int] = frozenset()
+    model_ids: frozenset[int] = frozenset()
+
+    def model_filter(self, prefix: str = "") -> Q:
+        """A filter on RegisteredModel (prefix "") or on rows reaching it ("version__model__")."""
+        if self.everything:
+            return Q()
+        in_teams = Q(**{f"{prefix}team_id__in": self.team_ids})
+        return in_teams | Q(**{f"{prefix}pk__in": self.model_ids})
+
+
+def visibility(user: User) -> Visibility:
+    """Computed once per request (cached on the user object): at most two queries."""
+    cached = getattr(user, "_tutela_visibility", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        result = Visibility(everything=False)
+    elif (
+        user.is_superuser or global_roles(user) or user.has_perm("governance.view_registeredmodel")
+    ):
+        result = Visibility(everything=True)
+    else:
+        result = _scoped_visibility(user)
+    user._tutela_visibility = result
+    return result
+
+
+def _scoped_visibility(user: AbstractBaseUser) -> Visibility:
+    team_type = ContentType.objects.get_for_model(Team)
+    model_type = ContentType.objects.get_for_model(RegisteredModel)
+    grants = UserObjectPermission.objects.filter(
+        user=user,
+        permission__codename__in=ROLE_BY_CODENAME,
+        content_type__in=(team_type, model_type),
+    ).values_list("content_type_id", "object_pk")
+    teams, models = set(), set()
+    for content_type_id, object_pk in grants:
+        (teams if content_type_id == team_type.pk else models).add(int(object_pk))
+    return Visibility(everything=False, team_ids=frozenset(teams), model_ids=frozenset(models))
+
+
+def _visible(queryset: QuerySet, user: User, prefix: str) -> QuerySet:
+    scope = visibility(user)
+    if scope.everything:
+        return queryset
+    if not (scope.team_ids or scope.model_ids):
+        return queryset.none()
+    return queryset.filter(scope.model_filter(prefix))
+
+
+def models_visible_to(user: User) -> QuerySet[RegisteredModel]:
+    return _visible(RegisteredModel.objects.all(), user, "")
+
+
+def versions_visible_to(user: User) -> QuerySet[ModelVersion]:
+    return _visible(ModelVersion.objects.all(), user, "model__")
+
+
+def requests_visible_to(user: User) -> QuerySet[ApprovalRequest]:
+    return _visible(ApprovalRequest.objects.all(), user, "version__model__")
+
+
+def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
+    """Global viewers see every event (role grants, teams); others their models' events."""
+    return _visible(AuditEvent.objects.all(), user, "model__")
+
+
+def model_get_for(*, user: User, name: str) -> RegisteredModel:
+    model = models_visible_to(user).select_related("team", "owner").filter(name=name).first()
+    if model is None:
+        raise Http404("No such model, or you may not see it.")
+    return model
+
+
+def version_get_for(*, user: User, name: str, version: str) -> ModelVersion:
+    found = (
+        versions_visible_to(user)
+        .select_related("model__team", "model__owner", "created_by")
+        .filter(model__name=name, version=version)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such version, or you may not see it.")
+    return found
+
+
+def request_get_for(*, user: User, pk: int) -> ApprovalRequest:
+    found = (
+        requests_visible_to(user)
+        .select_related("version__model__team", "version__model__owner", "requester")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such request, or you may not see it.")
+    return found

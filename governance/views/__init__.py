@@ -1,0 +1,1 @@
+"""The review UI, one module per area (STYLE.md, Views and API)."""

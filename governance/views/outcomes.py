@@ -1,0 +1,56 @@
+"""The one place where refusals become messages and status codes for the review UI.
+
+Services raise PermissionDenied (403), a DomainError (409: the state forbids it) or a
+ValidationError (400: bad input). Views call ``attempt`` and show ``outcome.message``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+
+from governance.exceptions import DomainError
+
+GENERIC_FORBIDDEN = "You may not do this."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None
+    message: str = ""
+    status: int = 200
+    errors: dict[str, list[str]] | None = None  # per-field messages of a ValidationError
+
+
+def refusal_message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return " ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+        return " ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or GENERIC_FORBIDDEN
+
+
+def status_for(error: Exception) -> int:
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, ObjectDoesNotExist):
+        return 404
+    if isinstance(error, DomainError):
+        return 409
+    return 400
+
+
+def attempt(call: Callable[[], Any]) -> Outcome:
+    """Run a service call; a refusal becomes an Outcome instead of an exception."""
+    try:
+        value = call()
+    except (PermissionDenied, DomainError, ValidationError, ObjectDoesNotExist) as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else None
+        return Outcome(False, None, refusal_message(error), status_for(error), errors)
+    return Outcome(True, value)
