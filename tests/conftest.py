@@ -1,9 +1,10 @@
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from governance.audit_guard import install_triggers, remove_triggers
-from governance.bootstrap import create_chain_head, create_role_groups
+from governance.bootstrap import AUDITORS_GROUP, create_chain_head, create_role_groups
 from governance.models import Role
 from tests.factories import (
     ModelVersionFactory,
@@ -69,6 +70,8 @@ def personas(db, team, other_team):
     users["superuser"] = UserFactory(username="superuser", is_superuser=True, is_staff=True)
     users["global_risk"] = UserFactory(username="global_risk")
     grant(users["global_risk"], Role.RISK_OFFICER)
+    users["auditor"] = UserFactory(username="auditor")
+    users["auditor"].groups.add(Group.objects.get(name=AUDITORS_GROUP))
     return users
 
 
