@@ -247,6 +247,18 @@ def require_can_decide(user: Actor, request: ApprovalRequest, role: str | None) 
     return next(iter(candidates))
 
 
+def awaits_decision_from(user: Actor, held: frozenset[Role], request: ApprovalRequest) -> bool:
+    """Is the request open, not the person's own, undecided by them, and missing a role they
+    hold? (``held``: their roles on the request's model; decisions may be prefetched.)"""
+    if not request.is_open or isinstance(user, SystemActor) or user.pk == request.requester_id:
+        return False
+    filled = filled_roles(request)
+    if user.pk in filled.values():
+        return False
+    missing = {Role(name) for name in request.required_roles} - set(filled)
+    return bool(missing & held)
+
+
 def status_after(request: ApprovalRequest, approved_roles: set[Role], rejected: bool) -> str:
     """Any rejection rejects; every required role approved approves; else in review."""
     if rejected:

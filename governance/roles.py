@@ -5,6 +5,8 @@ Superuser status, model-wide Django permissions and group object permissions nev
 as a role.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -90,3 +92,39 @@ def held_roles_summary(user: User) -> list[str]:
         for codename, kind, pk in grants
     ]
     return sorted(role.value for role in global_roles(user)) + sorted(scoped)
+
+
+@dataclass(frozen=True)
+class RoleMap:
+    """Every role a person holds, loaded once, for pages that ask about many models."""
+
+    everywhere: frozenset[Role]
+    by_team: dict[int, frozenset[Role]]
+    by_model: dict[int, frozenset[Role]]
+
+    def on_model(self, model: RegisteredModel) -> frozenset[Role]:
+        empty: frozenset[Role] = frozenset()
+        return (
+            self.everywhere
+            | self.by_team.get(model.team_id, empty)
+            | self.by_model.get(model.pk, empty)
+        )
+
+
+def role_map(user: User) -> RoleMap:
+    """Two queries at most (groups, object permissions), whatever the number of models."""
+    if not _is_person(user):
+        return RoleMap(frozenset(), {}, {})
+    grants = UserObjectPermission.objects.filter(
+        user=user, permission__codename__in=ROLE_BY_CODENAME
+    ).values_list("permission__codename", "content_type__model", "object_pk")
+    by_team: dict[int, set[Role]] = {}
+    by_model: dict[int, set[Role]] = {}
+    for codename, kind, pk in grants:
+        target = by_team if kind == "team" else by_model
+        target.setdefault(int(pk), set()).add(ROLE_BY_CODENAME[codename])
+    return RoleMap(
+        global_roles(user),
+        {pk: frozenset(roles) for pk, roles in by_team.items()},
+        {pk: frozenset(roles) for pk, roles in by_model.items()},
+    )
