@@ -140,9 +140,19 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Login throttling (django-axes): 5 failures for a username or 20 from an address lock
 # that username or address for 15 minutes; real and unknown usernames look the same.
-AXES_FAILURE_LIMIT = 5
+# Each parameter is counted on its own and held to its own limit (governance/login_throttle.py).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5  # per username
+TUTELA_ADDRESS_FAILURE_LIMIT = 20  # per address
+AXES_HANDLER = "governance.login_throttle.LoginThrottleHandler"
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+# A locked-out attempt is not counted: the lock ends a cool-off after the failure that set it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "governance.login_throttle.lockout_response"
+# Proxies in front of Tutela that append to X-Forwarded-For (0: clients connect directly).
+TUTELA_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "governance.login_throttle.client_ip"
 
 # Content-Security-Policy (django-csp): no inline scripts or styles, nothing off-site.
 CONTENT_SECURITY_POLICY = {

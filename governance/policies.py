@@ -7,8 +7,11 @@ boolean for templates. Services call these on rows they have locked.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, DateTimeField, Q, Value, When
 from django.utils import timezone
 
 from governance.actors import Actor, SystemActor
@@ -24,6 +27,7 @@ from governance.models import (
     Environment,
     ModelVersion,
     RegisteredModel,
+    ReviewSchedule,
     RiskLevel,
     Role,
     Stage,
@@ -136,6 +140,35 @@ def required_roles(version: ModelVersion, target: str) -> frozenset[Role]:
     if version.stage == Stage.DEPRECATED and target == Stage.PRODUCTION:
         return ROLLBACK_ROLES
     return REQUIRED_ROLES[(Stage(target), is_elevated(version.model.risk_level))]
+
+
+def promotion_target(version: ModelVersion) -> Stage | None:
+    """The stage a version can be requested for next (production again for a deprecated
+    version: a rollback); None from production and retired."""
+    return next((target for source, target in APPROVAL_MOVES if source == version.stage), None)
+
+
+def is_rollback(version: ModelVersion, target: str) -> bool:
+    return version.stage == Stage.DEPRECATED and target == Stage.PRODUCTION
+
+
+def needs_complete_card(target: str) -> bool:
+    """Only production requests (promotions and rollbacks) need a complete card."""
+    return target == Stage.PRODUCTION
+
+
+def card_fields_missing_for(version: ModelVersion, target: str) -> list[str]:
+    """What the card lacks for a request to target."""
+    return missing_card_fields(version) if needs_complete_card(target) else []
+
+
+def require_can_ask_promotion(user: Actor, version: ModelVersion) -> None:
+    """The promotion page is for those who may request the version's next stage (with no
+    next stage: for anyone who may request promotions)."""
+    target = promotion_target(version)
+    allowed = REQUESTER_ROLES[target] if target else frozenset().union(*REQUESTER_ROLES.values())
+    held = roles_on_model(user, version.model)
+    _require_role(held, allowed, f"request {target or 'a promotion'}", version.model.name)
 
 
 def missing_card_fields(version: ModelVersion) -> list[str]:
@@ -259,6 +292,16 @@ def awaits_decision_from(user: Actor, held: frozenset[Role], request: ApprovalRe
     return bool(missing & held)
 
 
+def decidable_roles(user: Actor, request: ApprovalRequest) -> frozenset[Role]:
+    """The roles require_can_decide(user, request, role) accepts now, in one roles query;
+    several mean the person must choose the role they decide in."""
+    held = roles_on_model(user, request.version.model)
+    if not awaits_decision_from(user, held, request):
+        return frozenset()
+    missing = {Role(name) for name in request.required_roles} - set(filled_roles(request))
+    return frozenset(missing & held)
+
+
 def status_after(request: ApprovalRequest, approved_roles: set[Role], rejected: bool) -> str:
     """Any rejection rejects; every required role approved approves; else in review."""
     if rejected:
@@ -346,14 +389,59 @@ def require_can_manage_roles(user: Actor, scope: Team | RegisteredModel | None) 
     _require_role(held, ROLE_MANAGER_ROLES, "grant or revoke roles", where)
 
 
+# The stages a version must be in to serve each environment. Deprecated and retired
+# versions are approved nowhere: wherever they still serve, they are shadow models.
+APPROVED_STAGES = {
+    Environment.DEVELOPMENT: frozenset({Stage.DEVELOPMENT, Stage.STAGING, Stage.PRODUCTION}),
+    Environment.STAGING: frozenset({Stage.STAGING, Stage.PRODUCTION}),
+    Environment.PRODUCTION: frozenset({Stage.PRODUCTION}),
+}
+
+
 def is_approved_for(version: ModelVersion, environment: str) -> bool:
     """A version may serve production only in production, staging once it passed staging."""
-    allowed = {
-        Environment.DEVELOPMENT: {Stage.DEVELOPMENT, Stage.STAGING, Stage.PRODUCTION},
-        Environment.STAGING: {Stage.STAGING, Stage.PRODUCTION},
-        Environment.PRODUCTION: {Stage.PRODUCTION},
-    }
-    return version.stage in allowed[Environment(environment)]
+    return version.stage in APPROVED_STAGES[Environment(environment)]
+
+
+def shadow_deployments_filter(prefix: str = "") -> Q:
+    """A filter on Deployment (prefix "") or rows reaching it: active deployments whose
+    version is not approved for their environment (the is_approved_for table, in SQL)."""
+    approved = reduce(
+        or_,
+        (
+            Q(**{f"{prefix}environment": environment, f"{prefix}version__stage__in": stages})
+            for environment, stages in APPROVED_STAGES.items()
+        ),
+    )
+    return Q(**{f"{prefix}active": True}) & ~approved
+
+
+# --- review schedule ---------------------------------------------------------------
+
+REVIEW_PERIOD_DAYS = {
+    ReviewSchedule.MONTHLY: 30,
+    ReviewSchedule.QUARTERLY: 91,
+    ReviewSchedule.SEMIANNUAL: 182,
+    ReviewSchedule.ANNUAL: 365,
+}
+
+
+def next_review_due(schedule: str, last_review: datetime) -> datetime:
+    """A production version is reviewed again one schedule period after its last review
+    (the approval that put it in production, or its move there when none is recorded)."""
+    return last_review + timedelta(days=REVIEW_PERIOD_DAYS[ReviewSchedule(schedule)])
+
+
+def review_cutoff(now: datetime, schedule: str = "review_schedule") -> Case:
+    """next_review_due() for the database: a version whose last review is before this
+    (now - period of the schedule found at ``schedule``) is overdue."""
+    return Case(
+        *(
+            When(**{schedule: name}, then=Value(now - timedelta(days=days)))
+            for name, days in REVIEW_PERIOD_DAYS.items()
+        ),
+        output_field=DateTimeField(),
+    )
 
 
 def can(check: Callable[..., object], *args: object) -> bool:

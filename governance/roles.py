@@ -37,8 +37,9 @@ def global_roles(user: User) -> frozenset[Role]:
 
 
 def forget_cached_roles(user: User) -> None:
-    if hasattr(user, "_tutela_global_roles"):
-        del user._tutela_global_roles
+    for cached in ("_tutela_global_roles", "_tutela_role_map"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def _scope_filter(team_id: int, model_id: int | None) -> Q:
@@ -61,6 +62,10 @@ def scoped_roles(user: User, *, team_id: int, model_id: int | None = None) -> fr
 
 
 def roles_on_model(user: User, model: RegisteredModel) -> frozenset[Role]:
+    # A page that already loaded the person's role map (visibility does) answers from it.
+    cached = getattr(user, "_tutela_role_map", None)
+    if cached is not None:
+        return cached.on_model(model)
     return global_roles(user) | scoped_roles(user, team_id=model.team_id, model_id=model.pk)
 
 
@@ -72,26 +77,16 @@ def held_roles_summary(user: User) -> list[str]:
     """Every role a person holds, for the page header: "ml_lead", "risk_officer on fraud"."""
     if not _is_person(user):
         return []
-    grants = list(
-        UserObjectPermission.objects.filter(
-            user=user, permission__codename__in=ROLE_BY_CODENAME
-        ).values_list("permission__codename", "content_type__model", "object_pk")
-    )
-    team_ids = {int(pk) for _, kind, pk in grants if kind == "team"}
-    model_ids = {int(pk) for _, kind, pk in grants if kind == "registeredmodel"}
-    names = {
-        ("team", pk): slug
-        for pk, slug in Team.objects.filter(pk__in=team_ids).values_list("pk", "slug")
-    }
-    names |= {
-        ("registeredmodel", pk): name
-        for pk, name in RegisteredModel.objects.filter(pk__in=model_ids).values_list("pk", "name")
-    }
+    roles = role_map(user)  # the grants the page's visibility and role checks load anyway
+    teams = dict(Team.objects.filter(pk__in=roles.by_team).values_list("pk", "slug"))
+    models = dict(RegisteredModel.objects.filter(pk__in=roles.by_model).values_list("pk", "name"))
     scoped = [
-        f"{ROLE_BY_CODENAME[codename].value} on {names.get((kind, int(pk)), '?')}"
-        for codename, kind, pk in grants
+        f"{role.value} on {names.get(pk, '?')}"
+        for grants, names in ((roles.by_team, teams), (roles.by_model, models))
+        for pk, held in grants.items()
+        for role in held
     ]
-    return sorted(role.value for role in global_roles(user)) + sorted(scoped)
+    return sorted(role.value for role in roles.everywhere) + sorted(scoped)
 
 
 @dataclass(frozen=True)
@@ -112,9 +107,18 @@ class RoleMap:
 
 
 def role_map(user: User) -> RoleMap:
-    """Two queries at most (groups, object permissions), whatever the number of models."""
+    """Two queries at most (groups, object permissions), whatever the number of models;
+    cached on the user object for the request, like global_roles."""
     if not _is_person(user):
         return RoleMap(frozenset(), {}, {})
+    cached = getattr(user, "_tutela_role_map", None)
+    if cached is None:
+        cached = _load_role_map(user)
+        user._tutela_role_map = cached
+    return cached
+
+
+def _load_role_map(user: User) -> RoleMap:
     grants = UserObjectPermission.objects.filter(
         user=user, permission__codename__in=ROLE_BY_CODENAME
     ).values_list("permission__codename", "content_type__model", "object_pk")

@@ -1,5 +1,64 @@
 """The review UI's URLs (part of the contract, see issue 3). Names: governance:<entity>-<action>."""
 
+from django.urls import path
+
+from governance.views import (
+    card_editor,
+    dashboard,
+    exports,
+    inventory,
+    promotion,
+    reviews,
+    versions,
+)
+from governance.views import models as model_pages
+
 app_name = "governance"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("reviews/", reviews.review_list, name="review-list"),
+    path("reviews/awaiting/", reviews.review_awaiting, name="review-awaiting"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review-detail"),
+    path("reviews/<int:pk>/decide/", reviews.review_decide, name="review-decide"),
+    path("reviews/<int:pk>/revoke/", reviews.review_revoke, name="review-revoke"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("models/", inventory.model_list, name="model-list"),
+    path("models/<str:name>/", model_pages.model_detail, name="model-detail"),
+    path("models/<str:name>/history/", model_pages.model_history, name="model-history"),
+    path("models/<str:name>/changes/", model_pages.model_changes, name="model-changes"),
+    path(
+        "models/<str:name>/versions/<str:version>/",
+        versions.version_detail,
+        name="version-detail",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/card.md",
+        exports.card_markdown,
+        name="version-card-md",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/card.json",
+        exports.card_json,
+        name="version-card-json",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/print/",
+        exports.card_print,
+        name="version-card-print",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/edit/",
+        card_editor.version_edit,
+        name="version-edit",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/edit/preview/",
+        card_editor.version_card_preview,
+        name="version-card-preview",
+    ),
+    path(
+        "models/<str:name>/versions/<str:version>/request/",
+        promotion.version_request,
+        name="version-request",
+    ),
+]

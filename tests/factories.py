@@ -20,6 +20,7 @@ from governance.models import (
     Stage,
     Team,
 )
+from governance.roles import forget_cached_roles
 
 COMPLETE_CARD = {
     "intended_use": "Score monthly churn risk of retail customers for retention offers.",
@@ -121,8 +122,7 @@ def grant(user, role: str, scope: Team | RegisteredModel | None = None) -> None:
         user.groups.add(Group.objects.get(name=role))
     else:
         assign_perm(f"governance.{Role(role).permission_codename}", user, scope)
-    if hasattr(user, "_tutela_global_roles"):
-        del user._tutela_global_roles
+    forget_cached_roles(user)
 
 
 class RetirementAlertFactory(factory.django.DjangoModelFactory):

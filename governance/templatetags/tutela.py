@@ -27,9 +27,9 @@ FREE_TEXT_FIELDS = {"intended_use", "training_data_description"}
 
 def _value_html(value: object) -> SafeString:
     if value in ("", None, [], {}):
-        return format_html('<span class="muted">not provided</span>')
+        return mark_safe('<span class="muted">not provided</span>')
     if value == PENDING:
-        return format_html('<span class="badge badge-pending">PENDING</span>')
+        return mark_safe('<span class="badge badge-pending">PENDING</span>')
     if isinstance(value, list):
         return format_html(
             "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((_value_html(v),) for v in value))

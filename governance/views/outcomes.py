@@ -54,3 +54,11 @@ def attempt(call: Callable[[], Any]) -> Outcome:
         errors = error.message_dict if hasattr(error, "error_dict") else None
         return Outcome(False, None, refusal_message(error), status_for(error), errors)
     return Outcome(True, value)
+
+
+def require_allowed(check: Callable[..., object], *args: object) -> None:
+    """Page access by a policy check: any refusal (a missing role, or a state such as a
+    retired version) is a 403 with the policy's message; the page itself was visible."""
+    outcome = attempt(lambda: check(*args))
+    if not outcome.ok:
+        raise PermissionDenied(outcome.message)
