@@ -11,7 +11,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, DateTimeField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from governance.actors import Actor, SystemActor
@@ -430,18 +430,6 @@ def next_review_due(schedule: str, last_review: datetime) -> datetime:
     """A production version is reviewed again one schedule period after its last review
     (the approval that put it in production, or its move there when none is recorded)."""
     return last_review + timedelta(days=REVIEW_PERIOD_DAYS[ReviewSchedule(schedule)])
-
-
-def review_cutoff(now: datetime, schedule: str = "review_schedule") -> Case:
-    """next_review_due() for the database: a version whose last review is before this
-    (now - period of the schedule found at ``schedule``) is overdue."""
-    return Case(
-        *(
-            When(**{schedule: name}, then=Value(now - timedelta(days=days)))
-            for name, days in REVIEW_PERIOD_DAYS.items()
-        ),
-        output_field=DateTimeField(),
-    )
 
 
 def can(check: Callable[..., object], *args: object) -> bool:

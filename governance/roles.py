@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Q, Value
 from guardian.models import UserObjectPermission
 
 from governance.actors import SystemActor
@@ -78,11 +78,24 @@ def held_roles_summary(user: User) -> list[str]:
     if not _is_person(user):
         return []
     roles = role_map(user)  # the grants the page's visibility and role checks load anyway
-    teams = dict(Team.objects.filter(pk__in=roles.by_team).values_list("pk", "slug"))
-    models = dict(RegisteredModel.objects.filter(pk__in=roles.by_model).values_list("pk", "name"))
+    # Team and model names in one UNION query (none at all for people without grants).
+    names: dict[tuple[str, int], str] = {}
+    if roles.by_team or roles.by_model:
+        # order_by(): SQLite refuses the models' default ordering inside a UNION.
+        teams = (
+            Team.objects.order_by()
+            .filter(pk__in=roles.by_team)
+            .values_list(Value("team"), "pk", "slug")
+        )
+        models = (
+            RegisteredModel.objects.order_by()
+            .filter(pk__in=roles.by_model)
+            .values_list(Value("model"), "pk", "name")
+        )
+        names = {(kind, pk): name for kind, pk, name in teams.union(models, all=True)}
     scoped = [
-        f"{role.value} on {names.get(pk, '?')}"
-        for grants, names in ((roles.by_team, teams), (roles.by_model, models))
+        f"{role.value} on {names.get((kind, pk), '?')}"
+        for kind, grants in (("team", roles.by_team), ("model", roles.by_model))
         for pk, held in grants.items()
         for role in held
     ]

@@ -12,7 +12,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -21,438 +20,1715 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveBigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveBigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(max_length=100, unique=True, validators=[governance.validators.validate_model_name])),
-                ('name', models.CharField(max_length=200, validators=[governance.validators.validate_single_line])),
-                ('description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.CharField(
+                        max_length=100,
+                        unique=True,
+                        validators=[governance.validators.validate_model_name],
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=200, validators=[governance.validators.validate_single_line]
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['slug'],
-                'permissions': [('act_as_ml_engineer', 'Act as ML engineer'), ('act_as_ml_lead', 'Act as ML lead'), ('act_as_risk_officer', 'Act as Risk officer'), ('act_as_legal', 'Act as Legal'), ('act_as_governance_admin', 'Act as Governance admin')],
+                "ordering": ["slug"],
+                "permissions": [
+                    ("act_as_ml_engineer", "Act as ML engineer"),
+                    ("act_as_ml_lead", "Act as ML lead"),
+                    ("act_as_risk_officer", "Act as Risk officer"),
+                    ("act_as_legal", "Act as Legal"),
+                    ("act_as_governance_admin", "Act as Governance admin"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApprovalRequest',
+            name="ApprovalRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], max_length=16)),
-                ('from_stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], help_text='The stage the version was in.', max_length=16)),
-                ('justification', models.TextField(validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('revoked', 'Revoked')], default='pending', max_length=16)),
-                ('required_roles', models.JSONField(help_text='Sorted role names fixed by the policy.')),
-                ('card_hash', models.CharField(help_text='SHA-256 of the card under review.', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoke_reason', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_requests', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        help_text="The stage the version was in.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "justification",
+                    models.TextField(
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "required_roles",
+                    models.JSONField(help_text="Sorted role names fixed by the policy."),
+                ),
+                (
+                    "card_hash",
+                    models.CharField(help_text="SHA-256 of the card under review.", max_length=64),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revoke_reason",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ],
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalApprovalDecision',
+            name="HistoricalApprovalDecision",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ml_engineer', 'ML engineer'), ('ml_lead', 'ML lead'), ('risk_officer', 'Risk officer'), ('legal', 'Legal'), ('governance_admin', 'Governance admin')], max_length=32)),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('rejected', 'Rejected')], max_length=16)),
-                ('notes', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('card_hash', models.CharField(help_text='SHA-256 of the card decided on.', max_length=64)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('superseded_at', models.DateTimeField(blank=True, help_text='Set when a card edit or risk raise restarted the review.', null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approver', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.approvalrequest')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ml_engineer", "ML engineer"),
+                            ("ml_lead", "ML lead"),
+                            ("risk_officer", "Risk officer"),
+                            ("legal", "Legal"),
+                            ("governance_admin", "Governance admin"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("rejected", "Rejected")], max_length=16
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ],
+                    ),
+                ),
+                (
+                    "card_hash",
+                    models.CharField(help_text="SHA-256 of the card decided on.", max_length=64),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "superseded_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set when a card edit or risk raise restarted the review.",
+                        null=True,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.approvalrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical approval decision',
-                'verbose_name_plural': 'historical approval decisions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical approval decision",
+                "verbose_name_plural": "historical approval decisions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTeam',
+            name="HistoricalTeam",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.CharField(db_index=True, max_length=100, validators=[governance.validators.validate_model_name])),
-                ('name', models.CharField(max_length=200, validators=[governance.validators.validate_single_line])),
-                ('description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.CharField(
+                        db_index=True,
+                        max_length=100,
+                        validators=[governance.validators.validate_model_name],
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=200, validators=[governance.validators.validate_single_line]
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical team',
-                'verbose_name_plural': 'historical teams',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical team",
+                "verbose_name_plural": "historical teams",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ModelVersion',
+            name="ModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=64, validators=[governance.validators.validate_version_string])),
-                ('stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], default='development', max_length=16)),
-                ('stage_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('card_revision', models.PositiveIntegerField(default=1, help_text='Increments on every card change (optimistic concurrency).')),
-                ('card_updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('intended_use', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('out_of_scope_uses', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('primary_users', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('training_data_description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('training_data_version', models.CharField(blank=True, max_length=200, validators=[governance.validators.validate_single_line])),
-                ('training_date', models.DateField(blank=True, null=True)),
-                ('training_pipeline', models.CharField(blank=True, max_length=500, validators=[governance.validators.validate_single_line])),
-                ('hyperparameters', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_hyperparameters])),
-                ('code_revision', models.CharField(blank=True, max_length=200, validators=[governance.validators.validate_single_line])),
-                ('artifact_uri', models.CharField(blank=True, max_length=2000, validators=[governance.validators.validate_single_line, governance.validators.validate_artifact_uri])),
-                ('artifact_sha256', models.CharField(blank=True, max_length=64, validators=[governance.validators.validate_single_line, governance.validators.validate_sha256])),
-                ('evaluation_metrics', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_metric_values])),
-                ('performance_by_group', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_performance_by_group])),
-                ('known_limitations', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('ethical_considerations', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('fairness_assessment', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_fairness_assessment])),
-                ('review_schedule', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('semiannual', 'Semiannual'), ('annual', 'Annual')], default='quarterly', max_length=16)),
-                ('retirement_criteria', models.JSONField(blank=True, default=governance.models.versions.default_retirement_criteria, validators=[governance.validators.validate_retirement_criteria])),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(
+                        max_length=64, validators=[governance.validators.validate_version_string]
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        default="development",
+                        max_length=16,
+                    ),
+                ),
+                ("stage_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "card_revision",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Increments on every card change (optimistic concurrency).",
+                    ),
+                ),
+                ("card_updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "intended_use",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "out_of_scope_uses",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "primary_users",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "training_data_description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "training_data_version",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                ("training_date", models.DateField(blank=True, null=True)),
+                (
+                    "training_pipeline",
+                    models.CharField(
+                        blank=True,
+                        max_length=500,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                (
+                    "hyperparameters",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_hyperparameters],
+                    ),
+                ),
+                (
+                    "code_revision",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                (
+                    "artifact_uri",
+                    models.CharField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[
+                            governance.validators.validate_single_line,
+                            governance.validators.validate_artifact_uri,
+                        ],
+                    ),
+                ),
+                (
+                    "artifact_sha256",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        validators=[
+                            governance.validators.validate_single_line,
+                            governance.validators.validate_sha256,
+                        ],
+                    ),
+                ),
+                (
+                    "evaluation_metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_metric_values],
+                    ),
+                ),
+                (
+                    "performance_by_group",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_performance_by_group],
+                    ),
+                ),
+                (
+                    "known_limitations",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "ethical_considerations",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "fairness_assessment",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_fairness_assessment],
+                    ),
+                ),
+                (
+                    "review_schedule",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("semiannual", "Semiannual"),
+                            ("annual", "Annual"),
+                        ],
+                        default="quarterly",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "retirement_criteria",
+                    models.JSONField(
+                        blank=True,
+                        default=governance.models.versions.default_retirement_criteria,
+                        validators=[governance.validators.validate_retirement_criteria],
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['model__name', '-created_at'],
+                "ordering": ["model__name", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDeployment',
+            name="HistoricalDeployment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('endpoint', models.CharField(max_length=200, validators=[governance.validators.validate_single_line])),
-                ('environment', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production')], max_length=16)),
-                ('reported_at', models.DateTimeField()),
-                ('active', models.BooleanField(default=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reported_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.modelversion')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.CharField(
+                        max_length=200, validators=[governance.validators.validate_single_line]
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField()),
+                ("active", models.BooleanField(default=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.modelversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deployment',
-                'verbose_name_plural': 'historical deployments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deployment",
+                "verbose_name_plural": "historical deployments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalApprovalRequest',
+            name="HistoricalApprovalRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('target_stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], max_length=16)),
-                ('from_stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], help_text='The stage the version was in.', max_length=16)),
-                ('justification', models.TextField(validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('in_review', 'In review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('revoked', 'Revoked')], default='pending', max_length=16)),
-                ('required_roles', models.JSONField(help_text='Sorted role names fixed by the policy.')),
-                ('card_hash', models.CharField(help_text='SHA-256 of the card under review.', max_length=64)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoke_reason', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requester', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.modelversion')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target_stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        help_text="The stage the version was in.",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "justification",
+                    models.TextField(
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ]
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "required_roles",
+                    models.JSONField(help_text="Sorted role names fixed by the policy."),
+                ),
+                (
+                    "card_hash",
+                    models.CharField(help_text="SHA-256 of the card under review.", max_length=64),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revoke_reason",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ],
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.modelversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical approval request',
-                'verbose_name_plural': 'historical approval requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical approval request",
+                "verbose_name_plural": "historical approval requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='approvalrequest',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_requests', to='governance.modelversion'),
+            model_name="approvalrequest",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="approval_requests",
+                to="governance.modelversion",
+            ),
         ),
         migrations.CreateModel(
-            name='RegisteredModel',
+            name="RegisteredModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, validators=[governance.validators.validate_model_name])),
-                ('description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('risk_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=16)),
-                ('auto_deprecate', models.BooleanField(default=False, help_text='Deprecate a production version automatically when a retirement rule fires.')),
-                ('grace_period_days', models.PositiveSmallIntegerField(default=governance.models.registered_models.default_grace_period_days, help_text='Days a deprecated version can be rolled back before it is retired.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_models', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='governance.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=100,
+                        unique=True,
+                        validators=[governance.validators.validate_model_name],
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "auto_deprecate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Deprecate a production version automatically when a retirement rule fires.",
+                    ),
+                ),
+                (
+                    "grace_period_days",
+                    models.PositiveSmallIntegerField(
+                        default=governance.models.registered_models.default_grace_period_days,
+                        help_text="Days a deprecated version can be rolled back before it is retired.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_models",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="governance.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'permissions': [('act_as_ml_engineer', 'Act as ML engineer'), ('act_as_ml_lead', 'Act as ML lead'), ('act_as_risk_officer', 'Act as Risk officer'), ('act_as_legal', 'Act as Legal'), ('act_as_governance_admin', 'Act as Governance admin')],
+                "ordering": ["name"],
+                "permissions": [
+                    ("act_as_ml_engineer", "Act as ML engineer"),
+                    ("act_as_ml_lead", "Act as ML lead"),
+                    ("act_as_risk_officer", "Act as Risk officer"),
+                    ("act_as_legal", "Act as Legal"),
+                    ("act_as_governance_admin", "Act as Governance admin"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='modelversion',
-            name='model',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='governance.registeredmodel'),
+            model_name="modelversion",
+            name="model",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="versions",
+                to="governance.registeredmodel",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalModelVersion',
+            name="HistoricalModelVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.CharField(max_length=64, validators=[governance.validators.validate_version_string])),
-                ('stage', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production'), ('deprecated', 'Deprecated'), ('retired', 'Retired')], default='development', max_length=16)),
-                ('stage_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('card_revision', models.PositiveIntegerField(default=1, help_text='Increments on every card change (optimistic concurrency).')),
-                ('card_updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('intended_use', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('out_of_scope_uses', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('primary_users', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('training_data_description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('training_data_version', models.CharField(blank=True, max_length=200, validators=[governance.validators.validate_single_line])),
-                ('training_date', models.DateField(blank=True, null=True)),
-                ('training_pipeline', models.CharField(blank=True, max_length=500, validators=[governance.validators.validate_single_line])),
-                ('hyperparameters', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_hyperparameters])),
-                ('code_revision', models.CharField(blank=True, max_length=200, validators=[governance.validators.validate_single_line])),
-                ('artifact_uri', models.CharField(blank=True, max_length=2000, validators=[governance.validators.validate_single_line, governance.validators.validate_artifact_uri])),
-                ('artifact_sha256', models.CharField(blank=True, max_length=64, validators=[governance.validators.validate_single_line, governance.validators.validate_sha256])),
-                ('evaluation_metrics', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_metric_values])),
-                ('performance_by_group', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_performance_by_group])),
-                ('known_limitations', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('ethical_considerations', models.JSONField(blank=True, default=list, validators=[governance.validators.validate_string_list])),
-                ('fairness_assessment', models.JSONField(blank=True, default=dict, validators=[governance.validators.validate_fairness_assessment])),
-                ('review_schedule', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('semiannual', 'Semiannual'), ('annual', 'Annual')], default='quarterly', max_length=16)),
-                ('retirement_criteria', models.JSONField(blank=True, default=governance.models.versions.default_retirement_criteria, validators=[governance.validators.validate_retirement_criteria])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('model', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.registeredmodel')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "version",
+                    models.CharField(
+                        max_length=64, validators=[governance.validators.validate_version_string]
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                            ("deprecated", "Deprecated"),
+                            ("retired", "Retired"),
+                        ],
+                        default="development",
+                        max_length=16,
+                    ),
+                ),
+                ("stage_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "card_revision",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Increments on every card change (optimistic concurrency).",
+                    ),
+                ),
+                ("card_updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "intended_use",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "out_of_scope_uses",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "primary_users",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "training_data_description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "training_data_version",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                ("training_date", models.DateField(blank=True, null=True)),
+                (
+                    "training_pipeline",
+                    models.CharField(
+                        blank=True,
+                        max_length=500,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                (
+                    "hyperparameters",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_hyperparameters],
+                    ),
+                ),
+                (
+                    "code_revision",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                (
+                    "artifact_uri",
+                    models.CharField(
+                        blank=True,
+                        max_length=2000,
+                        validators=[
+                            governance.validators.validate_single_line,
+                            governance.validators.validate_artifact_uri,
+                        ],
+                    ),
+                ),
+                (
+                    "artifact_sha256",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        validators=[
+                            governance.validators.validate_single_line,
+                            governance.validators.validate_sha256,
+                        ],
+                    ),
+                ),
+                (
+                    "evaluation_metrics",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_metric_values],
+                    ),
+                ),
+                (
+                    "performance_by_group",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_performance_by_group],
+                    ),
+                ),
+                (
+                    "known_limitations",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "ethical_considerations",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[governance.validators.validate_string_list],
+                    ),
+                ),
+                (
+                    "fairness_assessment",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        validators=[governance.validators.validate_fairness_assessment],
+                    ),
+                ),
+                (
+                    "review_schedule",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("semiannual", "Semiannual"),
+                            ("annual", "Annual"),
+                        ],
+                        default="quarterly",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "retirement_criteria",
+                    models.JSONField(
+                        blank=True,
+                        default=governance.models.versions.default_retirement_criteria,
+                        validators=[governance.validators.validate_retirement_criteria],
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.registeredmodel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical model version',
-                'verbose_name_plural': 'historical model versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical model version",
+                "verbose_name_plural": "historical model versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveBigIntegerField(unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('event_type', models.CharField(choices=[('team.created', 'Team Created'), ('model.registered', 'Model Registered'), ('model.updated', 'Model Updated'), ('model.risk_changed', 'Model Risk Changed'), ('model.version_registered', 'Version Registered'), ('model.card_updated', 'Card Updated'), ('approval.requested', 'Approval Requested'), ('approval.decision', 'Approval Decision'), ('approval.approved', 'Approval Approved'), ('approval.rejected', 'Approval Rejected'), ('approval.revoked', 'Approval Revoked'), ('approval.restarted', 'Approval Restarted'), ('model.stage_changed', 'Stage Changed'), ('model.deployed', 'Deployed'), ('model.deprecated', 'Deprecated'), ('model.rolled_back', 'Rolled Back'), ('model.retired', 'Retired'), ('model.metrics_recorded', 'Metrics Recorded'), ('retirement.triggered', 'Retirement Triggered'), ('alert.opened', 'Alert Opened'), ('alert.acknowledged', 'Alert Acknowledged'), ('alert.resolved', 'Alert Resolved'), ('role.granted', 'Role Granted'), ('role.revoked', 'Role Revoked')], db_index=True, max_length=64)),
-                ('actor', models.CharField(help_text='Username, or system:<task>.', max_length=150)),
-                ('details', models.TextField(default='{}')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.approvalrequest')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.modelversion')),
-                ('model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.registeredmodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveBigIntegerField(unique=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "event_type",
+                    models.CharField(
+                        choices=[
+                            ("team.created", "Team Created"),
+                            ("model.registered", "Model Registered"),
+                            ("model.updated", "Model Updated"),
+                            ("model.risk_changed", "Model Risk Changed"),
+                            ("model.version_registered", "Version Registered"),
+                            ("model.card_updated", "Card Updated"),
+                            ("approval.requested", "Approval Requested"),
+                            ("approval.decision", "Approval Decision"),
+                            ("approval.approved", "Approval Approved"),
+                            ("approval.rejected", "Approval Rejected"),
+                            ("approval.revoked", "Approval Revoked"),
+                            ("approval.restarted", "Approval Restarted"),
+                            ("model.stage_changed", "Stage Changed"),
+                            ("model.deployed", "Deployed"),
+                            ("model.deprecated", "Deprecated"),
+                            ("model.rolled_back", "Rolled Back"),
+                            ("model.retired", "Retired"),
+                            ("model.metrics_recorded", "Metrics Recorded"),
+                            ("retirement.triggered", "Retirement Triggered"),
+                            ("alert.opened", "Alert Opened"),
+                            ("alert.acknowledged", "Alert Acknowledged"),
+                            ("alert.resolved", "Alert Resolved"),
+                            ("role.granted", "Role Granted"),
+                            ("role.revoked", "Role Revoked"),
+                        ],
+                        db_index=True,
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "actor",
+                    models.CharField(help_text="Username, or system:<task>.", max_length=150),
+                ),
+                ("details", models.TextField(default="{}")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="governance.approvalrequest",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="governance.modelversion",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="governance.registeredmodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sequence'],
+                "ordering": ["sequence"],
             },
         ),
         migrations.CreateModel(
-            name='RetirementAlert',
+            name="RetirementAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('max_age', 'Maximum age'), ('metric_floor', 'Metric below floor'), ('drift_ceiling', 'Drift above ceiling'), ('replacement', 'Replacement in production'), ('review_overdue', 'Review overdue'), ('shadow_deployment', 'Shadow deployment')], max_length=32)),
-                ('reasons', models.JSONField(help_text='What fired, with the observed values.')),
-                ('fingerprint', models.CharField(help_text='Hash of the reasons; an acknowledged alert stays quiet until it changes.', max_length=64)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('resolved', 'Resolved')], default='open', max_length=16)),
-                ('opened_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='governance.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("max_age", "Maximum age"),
+                            ("metric_floor", "Metric below floor"),
+                            ("drift_ceiling", "Drift above ceiling"),
+                            ("replacement", "Replacement in production"),
+                            ("review_overdue", "Review overdue"),
+                            ("shadow_deployment", "Shadow deployment"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("reasons", models.JSONField(help_text="What fired, with the observed values.")),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        help_text="Hash of the reasons; an acknowledged alert stays quiet until it changes.",
+                        max_length=64,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="governance.modelversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRegisteredModel',
+            name="HistoricalRegisteredModel",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=100, validators=[governance.validators.validate_model_name])),
-                ('description', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(10000)])),
-                ('risk_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], default='medium', max_length=16)),
-                ('auto_deprecate', models.BooleanField(default=False, help_text='Deprecate a production version automatically when a retirement rule fires.')),
-                ('grace_period_days', models.PositiveSmallIntegerField(default=governance.models.registered_models.default_grace_period_days, help_text='Days a deprecated version can be rolled back before it is retired.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.team')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        db_index=True,
+                        max_length=100,
+                        validators=[governance.validators.validate_model_name],
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        default="medium",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "auto_deprecate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Deprecate a production version automatically when a retirement rule fires.",
+                    ),
+                ),
+                (
+                    "grace_period_days",
+                    models.PositiveSmallIntegerField(
+                        default=governance.models.registered_models.default_grace_period_days,
+                        help_text="Days a deprecated version can be rolled back before it is retired.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical registered model',
-                'verbose_name_plural': 'historical registered models',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical registered model",
+                "verbose_name_plural": "historical registered models",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ApprovalDecision',
+            name="ApprovalDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ml_engineer', 'ML engineer'), ('ml_lead', 'ML lead'), ('risk_officer', 'Risk officer'), ('legal', 'Legal'), ('governance_admin', 'Governance admin')], max_length=32)),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('rejected', 'Rejected')], max_length=16)),
-                ('notes', models.TextField(blank=True, validators=[governance.validators.validate_text, django.core.validators.MaxLengthValidator(5000)])),
-                ('card_hash', models.CharField(help_text='SHA-256 of the card decided on.', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('superseded_at', models.DateTimeField(blank=True, help_text='Set when a card edit or risk raise restarted the review.', null=True)),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approval_decisions', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='governance.approvalrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ml_engineer", "ML engineer"),
+                            ("ml_lead", "ML lead"),
+                            ("risk_officer", "Risk officer"),
+                            ("legal", "Legal"),
+                            ("governance_admin", "Governance admin"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("rejected", "Rejected")], max_length=16
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        validators=[
+                            governance.validators.validate_text,
+                            django.core.validators.MaxLengthValidator(5000),
+                        ],
+                    ),
+                ),
+                (
+                    "card_hash",
+                    models.CharField(help_text="SHA-256 of the card decided on.", max_length=64),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "superseded_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set when a card edit or risk raise restarted the review.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="governance.approvalrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('request', 'approver'), name='one_live_decision_per_approver'), models.UniqueConstraint(condition=models.Q(('superseded_at__isnull', True)), fields=('request', 'role'), name='one_live_decision_per_role'), models.CheckConstraint(condition=models.Q(('role__in', ['ml_engineer', 'ml_lead', 'risk_officer', 'legal', 'governance_admin'])), name='decision_role_valid'), models.CheckConstraint(condition=models.Q(('decision__in', ['approved', 'rejected'])), name='decision_value_valid')],
+                "ordering": ["created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("superseded_at__isnull", True)),
+                        fields=("request", "approver"),
+                        name="one_live_decision_per_approver",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("superseded_at__isnull", True)),
+                        fields=("request", "role"),
+                        name="one_live_decision_per_role",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "role__in",
+                                [
+                                    "ml_engineer",
+                                    "ml_lead",
+                                    "risk_officer",
+                                    "legal",
+                                    "governance_admin",
+                                ],
+                            )
+                        ),
+                        name="decision_role_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("decision__in", ["approved", "rejected"])),
+                        name="decision_value_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MetricObservation',
+            name="MetricObservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, validators=[governance.validators.validate_metric_name])),
-                ('value', models.FloatField()),
-                ('observed_at', models.DateTimeField()),
-                ('source', models.CharField(blank=True, max_length=200, validators=[governance.validators.validate_single_line])),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='metrics', to='governance.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=100, validators=[governance.validators.validate_metric_name]
+                    ),
+                ),
+                ("value", models.FloatField()),
+                ("observed_at", models.DateTimeField()),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        validators=[governance.validators.validate_single_line],
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="metrics",
+                        to="governance.modelversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['observed_at'],
-                'indexes': [models.Index(fields=['version', 'name', 'observed_at'], name='metric_series_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('value__gte', -1.7976931348623157e+308), ('value__lte', 1.7976931348623157e+308)), name='metric_value_finite')],
+                "ordering": ["observed_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["version", "name", "observed_at"], name="metric_series_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__gte", -1.7976931348623157e308),
+                            ("value__lte", 1.7976931348623157e308),
+                        ),
+                        name="metric_value_finite",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('endpoint', models.CharField(max_length=200, validators=[governance.validators.validate_single_line])),
-                ('environment', models.CharField(choices=[('development', 'Development'), ('staging', 'Staging'), ('production', 'Production')], max_length=16)),
-                ('reported_at', models.DateTimeField()),
-                ('active', models.BooleanField(default=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deployments', to='governance.modelversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "endpoint",
+                    models.CharField(
+                        max_length=200, validators=[governance.validators.validate_single_line]
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        choices=[
+                            ("development", "Development"),
+                            ("staging", "Staging"),
+                            ("production", "Production"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reported_at", models.DateTimeField()),
+                ("active", models.BooleanField(default=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deployments",
+                        to="governance.modelversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-reported_at'],
-                'indexes': [models.Index(fields=['version', 'active'], name='deployment_version_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('endpoint', 'environment'), name='one_active_deployment_per_endpoint'), models.CheckConstraint(condition=models.Q(('environment__in', ['development', 'staging', 'production'])), name='deployment_env_valid')],
+                "ordering": ["-reported_at"],
+                "indexes": [
+                    models.Index(fields=["version", "active"], name="deployment_version_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("endpoint", "environment"),
+                        name="one_active_deployment_per_endpoint",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("environment__in", ["development", "staging", "production"])
+                        ),
+                        name="deployment_env_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='approvalrequest',
-            index=models.Index(fields=['status', '-created_at'], name='approval_status_idx'),
+            model_name="approvalrequest",
+            index=models.Index(fields=["status", "-created_at"], name="approval_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='approvalrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('pending', 'in_review'))), fields=('version', 'target_stage'), name='one_open_request_per_version_target'),
+            model_name="approvalrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("pending", "in_review"))),
+                fields=("version", "target_stage"),
+                name="one_open_request_per_version_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='approvalrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'in_review', 'approved', 'rejected', 'revoked'])), name='approval_status_valid'),
+            model_name="approvalrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["pending", "in_review", "approved", "rejected", "revoked"])
+                ),
+                name="approval_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='approvalrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('target_stage__in', ('staging', 'production'))), name='approval_target_valid'),
+            model_name="approvalrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target_stage__in", ("staging", "production"))),
+                name="approval_target_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='modelversion',
-            index=models.Index(fields=['stage', 'model'], name='version_stage_idx'),
+            model_name="modelversion",
+            index=models.Index(fields=["stage", "model"], name="version_stage_idx"),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(fields=('model', 'version'), name='unique_model_version'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                fields=("model", "version"), name="unique_model_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('stage', 'production')), fields=('model',), name='one_production_version_per_model'),
+            model_name="modelversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stage", "production")),
+                fields=("model",),
+                name="one_production_version_per_model",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['development', 'staging', 'production', 'deprecated', 'retired'])), name='model_version_stage_valid'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stage__in", ["development", "staging", "production", "deprecated", "retired"])
+                ),
+                name="model_version_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='modelversion',
-            constraint=models.CheckConstraint(condition=models.Q(('review_schedule__in', ['monthly', 'quarterly', 'semiannual', 'annual'])), name='model_version_review_schedule_valid'),
+            model_name="modelversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("review_schedule__in", ["monthly", "quarterly", "semiannual", "annual"])
+                ),
+                name="model_version_review_schedule_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['model', 'sequence'], name='audit_model_seq_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["model", "sequence"], name="audit_model_seq_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['created_at'], name='audit_created_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["created_at"], name="audit_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='retirementalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('open', 'acknowledged'))), fields=('version', 'rule'), name='one_open_alert_per_version_rule'),
+            model_name="retirementalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("open", "acknowledged"))),
+                fields=("version", "rule"),
+                name="one_open_alert_per_version_rule",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retirementalert',
-            constraint=models.CheckConstraint(condition=models.Q(('rule__in', ['max_age', 'metric_floor', 'drift_ceiling', 'replacement', 'review_overdue', 'shadow_deployment'])), name='alert_rule_valid'),
+            model_name="retirementalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "rule__in",
+                        [
+                            "max_age",
+                            "metric_floor",
+                            "drift_ceiling",
+                            "replacement",
+                            "review_overdue",
+                            "shadow_deployment",
+                        ],
+                    )
+                ),
+                name="alert_rule_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retirementalert',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'acknowledged', 'resolved'])), name='alert_status_valid'),
+            model_name="retirementalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "acknowledged", "resolved"])),
+                name="alert_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredmodel',
-            constraint=models.CheckConstraint(condition=models.Q(('risk_level__in', ['low', 'medium', 'high', 'critical'])), name='registered_model_risk_valid'),
+            model_name="registeredmodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("risk_level__in", ["low", "medium", "high", "critical"])),
+                name="registered_model_risk_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registeredmodel',
-            constraint=models.CheckConstraint(condition=models.Q(('grace_period_days__gte', 1)), name='registered_model_grace_positive'),
+            model_name="registeredmodel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grace_period_days__gte", 1)),
+                name="registered_model_grace_positive",
+            ),
         ),
     ]

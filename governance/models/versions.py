@@ -62,6 +62,11 @@ class ModelVersion(models.Model):
         default=1, help_text="Increments on every card change (optimistic concurrency)."
     )
     card_updated_at = models.DateTimeField(default=timezone.now)
+    # Kept by the services so "reviews overdue" is one indexed range scan: set when the
+    # version enters production (an approval is a review), moved when its review schedule
+    # changes, cleared when it leaves production.
+    last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    next_review_at = models.DateTimeField(null=True, blank=True)
 
     # Purpose
     intended_use = _text()
@@ -124,7 +129,10 @@ class ModelVersion(models.Model):
                 name="model_version_review_schedule_valid",
             ),
         ]
-        indexes = [models.Index(fields=["stage", "model"], name="version_stage_idx")]
+        indexes = [
+            models.Index(fields=["stage", "model"], name="version_stage_idx"),
+            models.Index(fields=["stage", "next_review_at"], name="version_review_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.model.name} {self.version}"

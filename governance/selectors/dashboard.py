@@ -4,8 +4,7 @@ limited to its first rows with the total carried on them (a window count)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value, Window
 from django.utils import timezone
 
 from governance import policies
@@ -13,8 +12,6 @@ from governance.models import (
     OPEN_ALERT_STATUSES,
     OPEN_APPROVAL_STATUSES,
     ApprovalDecision,
-    ApprovalRequest,
-    ApprovalStatus,
     AuditEvent,
     ModelVersion,
     RiskLevel,
@@ -87,14 +84,28 @@ def _grouped(queryset: QuerySet, kind: str, column: str) -> QuerySet:
     return rows.values_list("kind", column, "n")
 
 
-def _counts(user: User) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-    """Versions by stage and models by risk level: two GROUP BYs in one UNION ALL query."""
+@dataclass(frozen=True)
+class Counts:
+    stages: list[tuple[str, int]]
+    risks: list[tuple[str, int]]
+    overdue: int
+
+
+def _overdue_versions(user: User, now: datetime) -> QuerySet:
+    return versions_visible_to(user).filter(stage=Stage.PRODUCTION, next_review_at__lt=now)
+
+
+def _counts(user: User, now: datetime) -> Counts:
+    """Versions by stage, models by risk level and the number of overdue reviews: three
+    GROUP BYs in one UNION ALL query."""
     stages = _grouped(versions_visible_to(user), "stage", "stage")
     risks = _grouped(models_visible_to(user), "risk", "risk_level")
-    found = {(kind, value): n for kind, value, n in stages.union(risks, all=True)}
-    return (
+    overdue = _grouped(_overdue_versions(user, now), "overdue", "stage")
+    found = {(kind, value): n for kind, value, n in stages.union(risks, overdue, all=True)}
+    return Counts(
         [(stage, found.get(("stage", stage), 0)) for stage in Stage],
         [(risk, found.get(("risk", risk), 0)) for risk in RiskLevel],
+        found.get(("overdue", Stage.PRODUCTION), 0),
     )
 
 
@@ -149,41 +160,21 @@ def _shadows(user: User) -> Listing:
     )
 
 
-def _overdue(user: User, now: datetime) -> Listing:
-    """Production versions whose next review (policies.next_review_due) is past. The last
-    review is the latest approval into production, else the move into production.
-
-    Written without a per-row subquery in the filter: no approval since the cutoff, and
-    either an older approval or a move into production before the cutoff.
-    """
-    approved = ApprovalRequest.objects.filter(
-        target_stage=Stage.PRODUCTION, status=ApprovalStatus.APPROVED
-    )
-    reviewed = approved.filter(
-        decided_at__gte=policies.review_cutoff(now, "version__review_schedule")
-    )
-    latest = approved.filter(version=OuterRef("pk")).order_by("-decided_at")
+def _overdue(user: User, now: datetime, total: int) -> Listing:
+    """Production versions past their next review (policies.next_review_due, kept on the
+    version by the services): a range scan of the (stage, next_review_at) index. The total
+    comes with the page's counts."""
     versions = (
-        versions_visible_to(user)
-        .filter(stage=Stage.PRODUCTION)
-        .exclude(pk__in=reviewed.values("version_id"))
-        .filter(
-            Q(stage_changed_at__lt=policies.review_cutoff(now))
-            | Q(pk__in=approved.values("version_id"))
-        )
-        .annotate(
-            last_review=Coalesce(Subquery(latest.values("decided_at")[:1]), "stage_changed_at")
-        )
+        _overdue_versions(user, now)
         .select_related("model")
-        .only("version", "review_schedule", "stage_changed_at", "model__name")
-        .order_by(F("last_review").asc(), "pk")
+        .only("version", "review_schedule", "last_reviewed_at", "next_review_at", "model__name")
+        .order_by("next_review_at", "pk")
     )
-    listing = _listing(versions)
-    rows = []
-    for version in listing.rows:
-        due = policies.next_review_due(version.review_schedule, version.last_review)
-        rows.append(OverdueReview(version, version.last_review, due, (now - due).days))
-    return Listing(rows, listing.total)
+    rows = [
+        OverdueReview(v, v.last_reviewed_at, v.next_review_at, (now - v.next_review_at).days)
+        for v in versions[:BLOCK_LIMIT]
+    ]
+    return Listing(rows, total)
 
 
 def _events(user: User) -> list[AuditEvent]:
@@ -205,17 +196,18 @@ def _request_scope(user: User) -> str:
 
 def dashboard_for(*, user: User) -> Dashboard:
     """Everything the dashboard shows, limited to what the person may see."""
-    stage_counts, risk_counts = _counts(user)
+    now = timezone.now()
+    counts = _counts(user, now)
     awaiting = awaiting_decision_for(user=user)
     return Dashboard(
-        stage_counts=stage_counts,
-        risk_counts=risk_counts,
+        stage_counts=counts.stages,
+        risk_counts=counts.risks,
         awaiting=Listing(awaiting[:REQUEST_LIMIT], len(awaiting)),
         request_scope=_request_scope(user),
         my_requests=_my_requests(user),
         open_requests=_open_requests(user),
         alerts=_alerts(user),
         shadows=_shadows(user),
-        overdue=_overdue(user, timezone.now()),
+        overdue=_overdue(user, now, counts.overdue),
         events=_events(user),
     )

@@ -57,11 +57,18 @@ def change_stage(
             )
     source = version.stage
     version.stage, version.stage_changed_at = target, timezone.now()
+    if target == Stage.PRODUCTION:  # the approval that puts it there is its review
+        version.last_reviewed_at = version.stage_changed_at
+        version.next_review_at = policies.next_review_due(
+            version.review_schedule, version.last_reviewed_at
+        )
+    else:
+        version.next_review_at = None
     save_governed(
         version,
         actor=actor,
         reason=f"{source} -> {target}",
-        update_fields=["stage", "stage_changed_at"],
+        update_fields=["stage", "stage_changed_at", "last_reviewed_at", "next_review_at"],
     )
     audit.record(
         event_type=_stage_event(source, target),

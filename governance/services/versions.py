@@ -100,11 +100,17 @@ def version_update_card(
         return version
     version.card_revision += 1
     version.card_updated_at = timezone.now()
+    moved_review = []
+    if "review_schedule" in changed and version.next_review_at is not None:
+        version.next_review_at = policies.next_review_due(
+            version.review_schedule, version.last_reviewed_at
+        )
+        moved_review = ["next_review_at"]
     save_governed(
         version,
         actor=actor,
         reason="card updated",
-        update_fields=[*changed, "card_revision", "card_updated_at"],
+        update_fields=[*changed, "card_revision", "card_updated_at", *moved_review],
     )
     # Reviews restart on the card as stored (see version_register): reload what changed.
     version.refresh_from_db(fields=changed)

@@ -3,6 +3,7 @@ and a clear message when a block is empty), the shadow-deployment and review-sch
 behind two of the blocks, and a query count that does not grow with the number of models."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -21,6 +22,7 @@ from governance.models import (
     Role,
     Stage,
 )
+from governance.services.versions import version_deprecate, version_update_card
 from tests.factories import (
     COMPLETE_CARD,
     ApprovalRequestFactory,
@@ -29,7 +31,7 @@ from tests.factories import (
     RegisteredModelFactory,
     RetirementAlertFactory,
 )
-from tests.workflows import request_promotion
+from tests.workflows import promote, request_promotion
 
 DASHBOARD = "/"
 DAYS = datetime.timedelta(days=1)
@@ -304,6 +306,13 @@ def test_a_deprecated_version_still_serving_production_is_a_shadow(client, perso
     assert [row.pk for row in response.context["dashboard"].shadows.rows] == [shadow.pk]
 
 
+def promoted_days_ago(version, personas, days: int) -> None:  # noqa: ANN001
+    """Take a version to production through the services, as if it happened days ago."""
+    with mock.patch("django.utils.timezone.now", return_value=days_ago(days)):
+        promote(version, personas, Stage.STAGING)
+        promote(version, personas, Stage.PRODUCTION)
+
+
 @pytest.mark.parametrize(
     ("schedule", "days", "overdue"),
     [
@@ -317,15 +326,12 @@ def test_a_deprecated_version_still_serving_production_is_a_shadow(client, perso
         (ReviewSchedule.ANNUAL, 366, True),
     ],
 )
-def test_review_is_overdue_one_schedule_period_after_production(
-    client, personas, model, schedule, days, overdue
+def test_review_is_overdue_one_schedule_period_after_the_production_approval(
+    client, personas, version, schedule, days, overdue
 ):
-    version = ModelVersionFactory(
-        model=model,
-        stage=Stage.PRODUCTION,
-        stage_changed_at=days_ago(days),
-        review_schedule=schedule,
-    )
+    version.review_schedule = schedule
+    version.save()
+    promoted_days_ago(version, personas, days)
 
     response = sign_in(client, personas, "lead").get(DASHBOARD)
 
@@ -333,29 +339,24 @@ def test_review_is_overdue_one_schedule_period_after_production(
     assert [row.version.pk for row in rows] == ([version.pk] if overdue else [])
 
 
-def test_the_latest_production_approval_is_the_last_review(client, personas, production):
-    for decided in (200, 10):  # the newer approval counts
-        ApprovalRequestFactory(
-            version=production,
-            target_stage=Stage.PRODUCTION,
-            status=ApprovalStatus.APPROVED,
-            decided_at=days_ago(decided),
-        )
+def test_an_overdue_review_shows_its_due_date_and_days_overdue(client, personas, version):
+    promoted_days_ago(version, personas, 100)  # quarterly: due 91 days after approval
 
     response = sign_in(client, personas, "lead").get(DASHBOARD)
 
-    assert response.context["dashboard"].overdue.total == 0
+    [row] = response.context["dashboard"].overdue.rows
+    version.refresh_from_db()
+    assert row.due == version.last_reviewed_at + datetime.timedelta(days=91)
+    assert row.days_overdue == 9
+    section = text(response).split('id="overdue"')[1].split("</section>")[0]
+    assert f"{row.due:%Y-%m-%d}</time>" in section
+    assert '<td class="num">9</td>' in section
 
 
-def test_an_old_approval_is_the_last_review_even_after_a_recent_move(client, personas, model):
-    version = ModelVersionFactory(
-        model=model, stage=Stage.PRODUCTION, stage_changed_at=days_ago(3), review_schedule="monthly"
-    )
-    ApprovalRequestFactory(
-        version=version,
-        target_stage=Stage.PRODUCTION,
-        status=ApprovalStatus.APPROVED,
-        decided_at=days_ago(40),
+def test_changing_the_review_schedule_moves_the_next_review(client, personas, version):
+    promoted_days_ago(version, personas, 40)
+    version_update_card(
+        actor=personas["lead"], version_id=version.pk, changes={"review_schedule": "monthly"}
     )
 
     response = sign_in(client, personas, "lead").get(DASHBOARD)
@@ -364,22 +365,14 @@ def test_an_old_approval_is_the_last_review_even_after_a_recent_move(client, per
     assert (row.version.pk, row.days_overdue) == (version.pk, 10)
 
 
-def test_an_overdue_review_shows_its_due_date_and_days_overdue(client, personas, production):
-    ApprovalRequestFactory(
-        version=production,
-        target_stage=Stage.PRODUCTION,
-        status=ApprovalStatus.REJECTED,  # a rejection is no review of the live version
-        decided_at=days_ago(5),
-    )
+def test_a_version_leaving_production_has_no_review_due(client, personas, version):
+    promoted_days_ago(version, personas, 400)
+    version_deprecate(actor=personas["lead"], version_id=version.pk, reason="Replaced.")
 
     response = sign_in(client, personas, "lead").get(DASHBOARD)
 
-    [row] = response.context["dashboard"].overdue.rows
-    assert row.due == production.stage_changed_at + datetime.timedelta(days=91)
-    assert row.days_overdue == 9
-    section = text(response).split('id="overdue"')[1].split("</section>")[0]
-    assert f"{row.due:%Y-%m-%d}</time>" in section
-    assert '<td class="num">9</td>' in section
+    version.refresh_from_db()
+    assert (response.context["dashboard"].overdue.total, version.next_review_at) == (0, None)
 
 
 def test_versions_outside_production_have_no_review_due(client, personas, model):
@@ -462,7 +455,12 @@ def populate(team, personas: dict, count: int) -> None:  # noqa: ANN001
             team=team, owner=personas["lead"], risk_level=RiskLevel.values[number % 4]
         )
         live = ModelVersionFactory(
-            model=model, version="1.0.0", stage=Stage.PRODUCTION, stage_changed_at=days_ago(400)
+            model=model,
+            version="1.0.0",
+            stage=Stage.PRODUCTION,
+            stage_changed_at=days_ago(400),
+            last_reviewed_at=days_ago(400),
+            next_review_at=days_ago(309),
         )
         candidate = ModelVersionFactory(model=model, version="1.1.0", stage=Stage.STAGING)
         request = ApprovalRequestFactory(
@@ -491,6 +489,9 @@ def test_dashboard_queries_do_not_grow_with_models(
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200
+    blocks = response.context["dashboard"]
+    visible = 0 if persona == "no_role" else count
+    assert (blocks.overdue.total, blocks.alerts.total) == (visible, visible)
 
 
 def test_requesters_see_the_latest_decision_and_its_notes_on_their_requests(

@@ -13,8 +13,10 @@ from itertools import islice
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from governance import policies
 from governance.models import (
     ModelVersion,
     RegisteredModel,
@@ -125,9 +127,21 @@ def _versions(
                 stage=stage,
                 created_by=author,
                 **_card(model.name, version, position),
+                **(_review(number) if stage == Stage.PRODUCTION else {}),
             )
         )
     return rows
+
+
+def _review(number: int) -> dict:
+    """Production versions approved up to 120 days ago, so some reviews are overdue (what
+    lifecycle.change_stage records when a version enters production)."""
+    approved = timezone.now() - datetime.timedelta(days=(number * 7) % 121)
+    return {
+        "stage_changed_at": approved,
+        "last_reviewed_at": approved,
+        "next_review_at": policies.next_review_due(ReviewSchedule.QUARTERLY, approved),
+    }
 
 
 def insert_models(
