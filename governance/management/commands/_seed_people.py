@@ -28,7 +28,7 @@ class Persona:
     username: str
     role: Role | None
     does: str
-    # Staff: the admin portal is where demo users act until the review UI (issue 3).
+    # Staff: demo users can also try the admin portal (limited by their roles).
     staff: bool = True
 
 
