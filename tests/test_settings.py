@@ -1,0 +1,47 @@
+"""Settings from the environment: a bare environment runs commands, never a web server
+without SECRET_KEY, and the production mode passes Django's deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = "k3Q9-vR7xT2mW8pL5sN1bH6yF4dJ0cG_eA9uZ7qX3wV5tY8rE2oI6pM1nB4lK7jH"
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    bare = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**bare, **env}, capture_output=True, text=True
+    )
+
+
+def test_management_commands_run_in_a_bare_environment(tmp_path):
+    result = run("manage.py", "check", TUTELA_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_web_application_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run("-c", "import config.wsgi", TUTELA_VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: The SECRET_KEY setting must not be empty." in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks(tmp_path):
+    result = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="tutela.example.com",
+        TUTELA_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
