@@ -213,7 +213,8 @@ TUTELA_DEFAULT_DRIFT_CEILING = env.float("TUTELA_DEFAULT_DRIFT_CEILING", default
 # Production hardening: on whenever DEBUG is off (check --deploy stays silent).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TUTELA_TRUSTED_PROXY_COUNT:  # only a proxy we trust may say the request was HTTPS
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

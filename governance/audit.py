@@ -22,9 +22,8 @@ from django.utils.dateparse import parse_datetime
 from governance.actors import Actor, actor_label, actor_user
 from governance.cards import canonical_json
 from governance.models import AuditChainHead, AuditEvent, AuditEventType
-from governance.models.audit import GENESIS_HASH
+from governance.models.audit import GENESIS_HASH, HEAD_ID
 
-HEAD_ID = 1
 ROW_FIELDS = (
     "sequence",
     "created_at",

@@ -6,7 +6,7 @@ Works with migration-state apps and with the real app registry alike.
 
 from django.apps.registry import Apps
 
-from governance.models.audit import GENESIS_HASH
+from governance.models.audit import GENESIS_HASH, HEAD_ID
 
 GOVERNED_MODELS = (
     "team",
@@ -63,7 +63,7 @@ AUDITORS_GROUP = "auditors"
 
 def create_chain_head(apps: Apps) -> None:
     apps.get_model("governance", "AuditChainHead").objects.get_or_create(
-        pk=1, defaults={"sequence": 0, "hash": GENESIS_HASH}
+        pk=HEAD_ID, defaults={"sequence": 0, "hash": GENESIS_HASH}
     )
 
 

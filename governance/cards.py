@@ -87,15 +87,10 @@ def card_hash(values: dict) -> str:
 
 def _approval(version: "ModelVersion") -> tuple[list[str] | str, str]:
     """approved_by and approval_date: from the approval that put the version in production."""
-    from governance.models import ApprovalStatus, Decision, Stage
+    from governance.models import Decision
+    from governance.policies import current_production_approval
 
-    request = (
-        version.approval_requests.filter(
-            target_stage=Stage.PRODUCTION, status=ApprovalStatus.APPROVED
-        )
-        .order_by("-decided_at")
-        .first()
-    )
+    request = current_production_approval(version)
     if request is None:
         return PENDING, PENDING
     decisions = request.decisions.filter(

@@ -5,7 +5,12 @@ django.core.exceptions.ValidationError (message per field). Views and the API ma
 all three to responses in one place.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 
 
 class DomainError(Exception):
@@ -34,3 +39,23 @@ class Conflict(DomainError):
 
 class SegregationOfDuties(PermissionDenied):
     """Nobody decides on their own request; one person fills at most one role."""
+
+
+# What a service raises when it refuses; every caller (views, admin) catches exactly these.
+REFUSALS = (DomainError, PermissionDenied, ValidationError, ObjectDoesNotExist)
+
+
+def refusal_message(error: Exception) -> str:
+    """One readable sentence for a refused service call, shown by the UI and the admin."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return " ".join(
+                " ".join(msgs) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(msgs)}"
+                for field, msgs in error.message_dict.items()
+            )
+        return " ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    if isinstance(error, ObjectDoesNotExist):
+        return "It no longer exists; reload the page."
+    return str(error) or "You may not do this."

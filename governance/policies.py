@@ -137,7 +137,7 @@ def within_grace_period(version: ModelVersion) -> bool:
 
 def required_roles(version: ModelVersion, target: str) -> frozenset[Role]:
     """The roles that must approve moving this version to target, as the policy is now."""
-    if version.stage == Stage.DEPRECATED and target == Stage.PRODUCTION:
+    if is_rollback(version, target):
         return ROLLBACK_ROLES
     return REQUIRED_ROLES[(Stage(target), is_elevated(version.model.risk_level))]
 
@@ -198,7 +198,17 @@ def require_rollback_window(version: ModelVersion) -> None:
         )
 
 
+def require_rollback(version: ModelVersion) -> None:
+    """A rollback asks to put a deprecated version back in production."""
+    if version.stage != Stage.DEPRECATED:
+        raise InvalidTransition(
+            f"Only deprecated versions can be rolled back; this one is {version.stage}."
+        )
+
+
 def require_can_request(user: Actor, version: ModelVersion, target: str) -> None:
+    if not isinstance(target, str):
+        raise InvalidTransition(f"Choose a target stage: {', '.join(Stage.values)}.")
     # Who may ask comes first: a person without the role learns nothing about the state.
     if target in REQUESTER_ROLES:
         held = roles_on_model(user, version.model)
@@ -209,7 +219,7 @@ def require_can_request(user: Actor, version: ModelVersion, target: str) -> None
             f"Moving {version} to {target} needs no approval request; use the direct action."
         )
     require_rollback_window(version)
-    if target == Stage.PRODUCTION:
+    if needs_complete_card(target):
         require_complete_card(version)
 
 
@@ -243,6 +253,11 @@ def filled_roles(request: ApprovalRequest) -> dict[Role, int]:
     }
 
 
+def missing_roles(request: ApprovalRequest) -> frozenset[Role]:
+    """Required roles without a live decision yet."""
+    return frozenset(Role(name) for name in request.required_roles) - set(filled_roles(request))
+
+
 def require_can_decide(user: Actor, request: ApprovalRequest, role: str | None) -> Role:
     """Check a reviewer may decide now, and return the role the decision fills."""
     if not request.is_open:
@@ -264,7 +279,7 @@ def require_can_decide(user: Actor, request: ApprovalRequest, role: str | None) 
             raise DomainError(f"This request needs {_names(required)}; {role} is not one of them.")
         if Role(role) in filled:
             raise DomainError(f"The {role} decision on this request has already been made.")
-    missing = required - set(filled)
+    missing = missing_roles(request)
     candidates = roles_on_model(user, request.version.model) & ({Role(role)} if role else missing)
     if not candidates:
         wanted = role or _names(missing)
@@ -285,11 +300,9 @@ def awaits_decision_from(user: Actor, held: frozenset[Role], request: ApprovalRe
     hold? (``held``: their roles on the request's model; decisions may be prefetched.)"""
     if not request.is_open or isinstance(user, SystemActor) or user.pk == request.requester_id:
         return False
-    filled = filled_roles(request)
-    if user.pk in filled.values():
+    if user.pk in filled_roles(request).values():
         return False
-    missing = {Role(name) for name in request.required_roles} - set(filled)
-    return bool(missing & held)
+    return bool(missing_roles(request) & held)
 
 
 def decidable_roles(user: Actor, request: ApprovalRequest) -> frozenset[Role]:
@@ -298,17 +311,15 @@ def decidable_roles(user: Actor, request: ApprovalRequest) -> frozenset[Role]:
     held = roles_on_model(user, request.version.model)
     if not awaits_decision_from(user, held, request):
         return frozenset()
-    missing = {Role(name) for name in request.required_roles} - set(filled_roles(request))
-    return frozenset(missing & held)
+    return missing_roles(request) & held
 
 
-def status_after(request: ApprovalRequest, approved_roles: set[Role], rejected: bool) -> str:
-    """Any rejection rejects; every required role approved approves; else in review."""
+def status_after(request: ApprovalRequest, rejected: bool) -> str:
+    """After a decision: any rejection rejects; when no required role is missing the request
+    is approved; otherwise it is in review (it has at least this approval)."""
     if rejected:
         return ApprovalStatus.REJECTED
-    if set(Role(name) for name in request.required_roles) <= approved_roles:
-        return ApprovalStatus.APPROVED
-    return ApprovalStatus.IN_REVIEW if approved_roles else ApprovalStatus.PENDING
+    return ApprovalStatus.IN_REVIEW if missing_roles(request) else ApprovalStatus.APPROVED
 
 
 def require_can_apply(request: ApprovalRequest, version: ModelVersion) -> None:
@@ -332,6 +343,23 @@ def require_can_revoke(user: Actor, request: ApprovalRequest) -> None:
             f"Only approved production requests can be revoked; request #{request.pk} "
             f"(to {request.target_stage}) is {request.status}."
         )
+    latest = current_production_approval(request.version)
+    if latest is not None and latest.pk != request.pk:
+        raise DomainError(
+            f"Request #{request.pk} was followed by request #{latest.pk}, which put "
+            f"{request.version} back in production; revoke that one."
+        )
+
+
+def current_production_approval(version: ModelVersion) -> ApprovalRequest | None:
+    """The approval that put the version in production last (cards show its approvers)."""
+    return (
+        version.approval_requests.filter(
+            target_stage=Stage.PRODUCTION, status=ApprovalStatus.APPROVED
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
 
 
 # --- cards, models, reports ---------------------------------------------------------
@@ -360,7 +388,7 @@ def require_can_update_model(user: Actor, model: RegisteredModel, fields: set[st
         _require_role(held, RISK_SETTER_ROLES, "change the risk level", model.name)
     if fields & {"auto_deprecate", "grace_period_days"}:
         _require_role(held, MODEL_POLICY_ROLES, "change the model's policy", model.name)
-    if fields & {"description", "owner", "team"}:
+    if fields & {"description", "owner"}:
         _require_role(held, MODEL_EDITOR_ROLES, "edit the model", model.name)
 
 

@@ -37,7 +37,7 @@ def global_roles(user: User) -> frozenset[Role]:
 
 
 def forget_cached_roles(user: User) -> None:
-    for cached in ("_tutela_global_roles", "_tutela_role_map"):
+    for cached in ("_tutela_global_roles", "_tutela_role_map", "_tutela_visibility"):
         if hasattr(user, cached):
             delattr(user, cached)
 

@@ -1,6 +1,6 @@
 """The review UI's URLs (part of the contract, see issue 3). Names: governance:<entity>-<action>."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from governance.views import (
     card_editor,
@@ -13,6 +13,22 @@ from governance.views import (
 )
 from governance.views import models as model_pages
 
+
+class NameConverter:
+    """A model name or version in a path: any characters but "/" and NUL (a NUL would reach
+    PostgreSQL, which refuses it; such a path is simply not found)."""
+
+    regex = "[^/\x00]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(NameConverter, "name")
+
 app_name = "governance"
 
 urlpatterns: list = [
@@ -23,41 +39,41 @@ urlpatterns: list = [
     path("reviews/<int:pk>/revoke/", reviews.review_revoke, name="review-revoke"),
     path("", dashboard.dashboard, name="dashboard"),
     path("models/", inventory.model_list, name="model-list"),
-    path("models/<str:name>/", model_pages.model_detail, name="model-detail"),
-    path("models/<str:name>/history/", model_pages.model_history, name="model-history"),
-    path("models/<str:name>/changes/", model_pages.model_changes, name="model-changes"),
+    path("models/<name:name>/", model_pages.model_detail, name="model-detail"),
+    path("models/<name:name>/history/", model_pages.model_history, name="model-history"),
+    path("models/<name:name>/changes/", model_pages.model_changes, name="model-changes"),
     path(
-        "models/<str:name>/versions/<str:version>/",
+        "models/<name:name>/versions/<name:version>/",
         versions.version_detail,
         name="version-detail",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/card.md",
+        "models/<name:name>/versions/<name:version>/card.md",
         exports.card_markdown,
         name="version-card-md",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/card.json",
+        "models/<name:name>/versions/<name:version>/card.json",
         exports.card_json,
         name="version-card-json",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/print/",
+        "models/<name:name>/versions/<name:version>/print/",
         exports.card_print,
         name="version-card-print",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/edit/",
+        "models/<name:name>/versions/<name:version>/edit/",
         card_editor.version_edit,
         name="version-edit",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/edit/preview/",
+        "models/<name:name>/versions/<name:version>/edit/preview/",
         card_editor.version_card_preview,
         name="version-card-preview",
     ),
     path(
-        "models/<str:name>/versions/<str:version>/request/",
+        "models/<name:name>/versions/<name:version>/request/",
         promotion.version_request,
         name="version-request",
     ),

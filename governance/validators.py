@@ -57,8 +57,6 @@ def validate_version_string(value: str) -> None:
             f"'{value[:80]}' is not a PEP 440 or semantic version (e.g. 2.4.1).",
             code="invalid_version",
         ) from None
-    if LINE_BREAKS_RE.search(value):
-        raise ValidationError("Versions cannot contain whitespace.")
 
 
 def validate_single_line(value: str) -> None:

@@ -256,3 +256,25 @@ def test_other_groups_can_still_be_deleted(client):
 
     assert response.status_code == 302
     assert not Group.objects.filter(name="newsletter").exists()
+
+
+@pytest.mark.django_db
+def test_a_governance_admin_cannot_set_other_peoples_passwords(client, alice):
+    login(client, governance_admin())
+    url = reverse("admin:auth_user_password_change", args=[alice.pk])
+
+    refused = client.post(url, {"password1": "N3w-secret-pass", "password2": "N3w-secret-pass"})
+
+    alice.refresh_from_db()
+    assert refused.status_code == 403
+    assert alice.check_password("tutela-test")
+
+
+@pytest.mark.django_db
+def test_a_governance_admin_cannot_deactivate_people(client, alice):
+    login(client, governance_admin())
+
+    client.post(reverse("admin:auth_user_change", args=[alice.pk]), _user_form(alice, is_active=""))
+
+    alice.refresh_from_db()
+    assert alice.is_active

@@ -15,36 +15,18 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    ObjectDoesNotExist,
     PermissionDenied,
     ValidationError,
 )
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from governance.exceptions import DomainError
+from governance.exceptions import REFUSALS, refusal_message
+from governance.models import ModelVersion, RegisteredModel
+from governance.services.common import lock_models
 
-# What a service raises when it refuses; shown as admin messages or form errors.
-SERVICE_ERRORS = (DomainError, PermissionDenied, ValidationError, ObjectDoesNotExist)
 PK_MAX = 2**63 - 1  # BigAutoField; larger ids overflow the database driver.
 NUL = "\x00"
-
-
-def describe(error: Exception) -> str:
-    """One readable sentence for a refused service call."""
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            parts = [
-                " ".join(msgs) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(msgs)}"
-                for field, msgs in error.message_dict.items()
-            ]
-            return " ".join(parts)
-        return " ".join(error.messages)
-    if isinstance(error, DomainError):
-        return error.message
-    if isinstance(error, ObjectDoesNotExist):
-        return "It no longer exists; reload the page."
-    return str(error) or "You are not allowed to do this."
 
 
 def valid_pk(model: type[models.Model], value: Any) -> bool:
@@ -61,6 +43,16 @@ def require_pk(model: type[models.Model], value: Any) -> None:
         raise Http404(f"No {model._meta.verbose_name} matches the given id.")
 
 
+def model_id_of(obj: models.Model) -> int | None:
+    """The registered model a row belongs to (None for people and teams)."""
+    if isinstance(obj, RegisteredModel):
+        return obj.pk
+    if isinstance(obj, ModelVersion):
+        return obj.model_id
+    version = getattr(obj, "version", None)  # requests, alerts, deployments
+    return version.model_id if isinstance(version, ModelVersion) else None
+
+
 def run_service(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -72,14 +64,15 @@ def run_service(
     current = None
     try:
         with transaction.atomic():
+            lock_models(filter(None, map(model_id_of, objects)))
             count = 0
             for current in objects:
                 apply(current)
                 count += 1
-    except SERVICE_ERRORS as error:
+    except REFUSALS as error:
         where = f"{current}: " if current is not None else ""
         modeladmin.message_user(
-            request, f"{where}{describe(error)} Nothing was changed.", messages.ERROR
+            request, f"{where}{refusal_message(error)} Nothing was changed.", messages.ERROR
         )
         return
     modeladmin.message_user(request, f"{done} ({count}).", messages.SUCCESS)
@@ -191,8 +184,8 @@ class ServiceModelForm(forms.ModelForm):
             self.instance = self.save_through_service(self)
         except ValidationError as error:
             self._add_service_errors(error)
-        except SERVICE_ERRORS as error:
-            self.add_error(None, describe(error))
+        except REFUSALS as error:
+            self.add_error(None, refusal_message(error))
 
     def _add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
@@ -204,7 +197,7 @@ class ServiceModelForm(forms.ModelForm):
             elif field == NON_FIELD_ERRORS:
                 self.add_error(None, ValidationError(field_errors))
             else:
-                self.add_error(None, describe(ValidationError({field: field_errors})))
+                self.add_error(None, refusal_message(ValidationError({field: field_errors})))
 
     def value(self, name: str) -> Any:
         """The cleaned value; an emptied JSON field becomes the model field's default."""

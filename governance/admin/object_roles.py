@@ -13,7 +13,8 @@ from django.urls import reverse
 from guardian.admin import AdminUserObjectPermissionsForm, GuardedModelAdminMixin
 from guardian.shortcuts import get_user_perms
 
-from governance.admin.base import SERVICE_ERRORS, describe, require_pk, valid_pk
+from governance.admin.base import require_pk, valid_pk
+from governance.exceptions import REFUSALS, refusal_message
 from governance.roles import ROLE_BY_CODENAME
 from governance.services.roles import role_grant, role_revoke
 
@@ -79,8 +80,10 @@ class RoleObjectPermissionsAdminMixin(GuardedModelAdminMixin):
         require_pk(get_user_model(), user_id)
         try:
             return super().obj_perms_manage_user_view(request, object_pk, user_id)
-        except SERVICE_ERRORS as error:
-            self.message_user(request, f"{describe(error)} Nothing was changed.", messages.ERROR)
+        except REFUSALS as error:
+            self.message_user(
+                request, f"{refusal_message(error)} Nothing was changed.", messages.ERROR
+            )
             return HttpResponseRedirect(request.path)
 
     def obj_perms_manage_group_view(

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from guardian.models import UserObjectPermission
 
 from governance.admin.actions import confirmed_action
@@ -76,8 +77,20 @@ class TutelaUserAdmin(SafeInputMixin, UserAdmin):
         self, request: HttpRequest, obj: AbstractBaseUser | None = None
     ) -> tuple[str, ...]:
         fixed = ("groups", "user_permissions", "roles_held")
-        # Anyone who may change users could otherwise make themselves superuser.
-        return fixed if request.user.is_superuser else (*fixed, "is_superuser")
+        # Anyone who may change users could otherwise make themselves superuser, or switch
+        # every role of a person off and on again (an inactive person holds no role) without
+        # a role event: only superusers change these two.
+        return fixed if request.user.is_superuser else (*fixed, "is_superuser", "is_active")
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Setting someone else's password would let an admin sign in and decide as them,
+        # defeating segregation of duties: superusers only (people change their own at
+        # /accounts/password_change/).
+        if not request.user.is_superuser and str(request.user.pk) != str(id):
+            raise PermissionDenied("Only superusers set other people's passwords.")
+        return super().user_change_password(request, id, form_url)
 
     def has_delete_permission(
         self, request: HttpRequest, obj: AbstractBaseUser | None = None

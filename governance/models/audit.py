@@ -10,6 +10,7 @@ from governance.models.registered_models import RegisteredModel
 from governance.models.versions import ModelVersion
 
 GENESIS_HASH = "0" * 64
+HEAD_ID = 1  # the single AuditChainHead row
 
 
 class AppendOnlyError(Exception):

@@ -21,10 +21,11 @@ from governance.selectors import User, audit_events_visible_to, model_get_for
 
 PAGE_SIZE = 25
 MAX_PAGE = 10_000  # deeper pages are refused as page 1 rather than read with a huge OFFSET
+MAX_CHANGES_PAGE = 200
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 
-# The fields whose changes are shown. Bookkeeping columns (card_revision, card_hash,
-# *_updated_at, stage_changed_at) change with every edit and would only add noise.
+# The fields whose changes are shown. Bookkeeping columns (card_revision,
+# *_updated_at, stage_changed_at, the review dates) change with every edit and would only add noise.
 MODEL_FIELDS = (
     "name",
     "team",
@@ -267,6 +268,9 @@ def model_changes_for(*, user: User, name: str, page: int) -> tuple[RegisteredMo
     """Field changes of the model, its versions and their approval requests, newest first.
     Each source gives its newest page*25+1 rows; merged, they hold the page asked for."""
     model = model_get_for(user=user, name=name)
+    # Every source is read up to the page asked for, so deep pages cost; 200 pages (5,000
+    # changes) is as far back as this view goes, the audit trail reaches further.
+    page = page if page <= MAX_CHANGES_PAGE else 1
     wanted = page * PAGE_SIZE + 1
     sources = (
         ("model", RegisteredModel.history.filter(id=model.pk), MODEL_FIELDS),

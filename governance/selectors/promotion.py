@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 
 from governance import policies
-from governance.exceptions import DomainError
+from governance.exceptions import REFUSALS, refusal_message
 from governance.models import (
     OPEN_APPROVAL_STATUSES,
     ApprovalRequest,
@@ -37,10 +36,8 @@ class PromotionPage:
 def _refusal(user: AbstractBaseUser, version: ModelVersion, target: Stage) -> str:
     try:
         policies.require_can_request(user, version, target)
-    except DomainError as error:
-        return error.message
-    except PermissionDenied as error:
-        return str(error)
+    except REFUSALS as error:
+        return refusal_message(error)
     return ""
 
 

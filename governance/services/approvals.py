@@ -12,7 +12,6 @@ from governance.models import (
     ApprovalStatus,
     AuditEventType,
     Decision,
-    Role,
     Stage,
 )
 from governance.services.common import lock_version, require_reason, save_governed
@@ -21,11 +20,19 @@ from governance.services.lifecycle import change_stage
 
 @transaction.atomic
 def approval_create(
-    *, actor: Actor, version_id: int, target_stage: str, justification: str
+    *,
+    actor: Actor,
+    version_id: int,
+    target_stage: str,
+    justification: str,
+    rollback: bool = False,
 ) -> ApprovalRequest:
-    """Ask to move a version to staging or production; the policy fixes the roles now."""
+    """Ask to move a version to staging or production; the policy fixes the roles now.
+    With rollback, the version must be deprecated (checked on the locked row)."""
     require_reason(justification, "justification")
     version = lock_version(version_id)
+    if rollback:
+        policies.require_rollback(version)
     policies.require_can_request(actor, version, target_stage)
     existing = ApprovalRequest.objects.filter(
         version=version, target_stage=target_stage, status__in=OPEN_APPROVAL_STATUSES
@@ -75,11 +82,11 @@ def _lock_request(request_id: int) -> ApprovalRequest:
 
 def _finish(request: ApprovalRequest, actor: Actor, status: str) -> None:
     request.status = status
-    if status in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
-        request.decided_at = timezone.now()
-    save_governed(request, actor=actor, reason=status, update_fields=["status", "decided_at"])
-    if status not in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED):
+    if status == ApprovalStatus.IN_REVIEW:
+        save_governed(request, actor=actor, reason=status, update_fields=["status"])
         return
+    request.decided_at = timezone.now()
+    save_governed(request, actor=actor, reason=status, update_fields=["status", "decided_at"])
     version = request.version
     audit.record(
         event_type=(
@@ -134,11 +141,7 @@ def approval_decide(
         request=request,
         details={"role": filled_role, "decision": decision.decision, "notes": note},
     )
-    approved = {
-        Role(d.role)
-        for d in request.decisions.filter(superseded_at__isnull=True, decision=Decision.APPROVED)
-    }
-    status = policies.status_after(request, approved, rejected=not approve)
+    status = policies.status_after(request, rejected=not approve)
     if status == ApprovalStatus.APPROVED:
         policies.require_can_apply(request, version)
     _finish(request, actor, status)

@@ -1,10 +1,14 @@
 """Helpers every service uses: locking the aggregate and saving with history."""
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from governance.actors import Actor, actor_user
 from governance.models import ModelVersion, RegisteredModel
@@ -23,6 +27,14 @@ def lock_model(model_id: int) -> RegisteredModel:
     # serialize every change across a whole team on PostgreSQL).
     models_with_team = RegisteredModel.objects.select_related("team")
     return models_with_team.select_for_update(of=("self",)).get(pk=model_id)
+
+
+def lock_models(model_ids: Iterable[int]) -> None:
+    """Lock several models at once, in id order, for a caller that runs several services in
+    one transaction: each service appends to the audit chain (holding its head until commit)
+    and would otherwise lock the next model after the head, against the order above."""
+    ids = sorted(set(model_ids))
+    list(RegisteredModel.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
 def lock_version(version_id: int) -> ModelVersion:
@@ -66,3 +78,16 @@ def require_reason(reason: str, field: str = "reason", *, required: bool = True)
         MaxLengthValidator(NOTE_LIMIT)(reason)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
+
+
+def aware_datetime(value: Any) -> datetime:
+    """A moment from outside (ISO 8601 text or a datetime), with its time zone."""
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else value
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        moment = None
+    if not isinstance(moment, datetime):
+        raise ValidationError("expected an ISO 8601 date and time")
+    if timezone.is_naive(moment):
+        raise ValidationError("give a time zone (e.g. 2026-11-27T10:00:00Z)")
+    return moment

@@ -1,11 +1,12 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from governance import audit, policies
 from governance.actors import Actor
+from governance.exceptions import Conflict
 from governance.models import AlertRule, AuditEventType, Deployment, Environment
 from governance.services.alerts import alert_raise
 from governance.services.common import lock_version, save_governed
@@ -48,13 +49,21 @@ def deployment_record(
     deployment.full_clean(validate_unique=False, validate_constraints=False)
     # The endpoint now serves this version: the previous report for it ends here. Endpoints
     # of other models are locked through the deployment row itself.
+    endpoint = deployment.endpoint
     previous = _previous(endpoint, environment)
     if previous is not None:
         previous.active, previous.ended_at = False, deployment.reported_at
         save_governed(
             previous, actor=actor, reason="replaced", update_fields=["active", "ended_at"]
         )
-    save_governed(deployment, actor=actor, reason="reported")
+    try:
+        with transaction.atomic():
+            save_governed(deployment, actor=actor, reason="reported")
+    except IntegrityError:  # a report for the same endpoint of another model won the race
+        raise Conflict(
+            f"Another deployment of {endpoint} ({environment}) was reported at the same "
+            "moment; send this report again."
+        ) from None
     approved = policies.is_approved_for(version, environment)
     audit.record(
         event_type=AuditEventType.DEPLOYED,

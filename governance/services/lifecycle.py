@@ -111,7 +111,7 @@ def close_stale_requests(version: ModelVersion, *, actor: Actor) -> None:
 
 def restart_reviews(version: ModelVersion, *, actor: Actor, reason: str) -> None:
     """Send open requests back to pending: earlier decisions stop counting (kept, marked
-    superseded) and the required roles are recomputed from the policy as it is now."""
+    superseded) and the policy as it is now may add required roles."""
     now = timezone.now()
     open_requests = ApprovalRequest.objects.select_for_update().filter(
         version=version, status__in=OPEN_APPROVAL_STATUSES
@@ -124,9 +124,10 @@ def restart_reviews(version: ModelVersion, *, actor: Actor, reason: str) -> None
             superseded.append({"approver": decision.approver_id, "role": decision.role})
         before = request.required_roles
         request.version = version
-        request.required_roles = sorted(
-            role.value for role in policies.required_roles(version, request.target_stage)
-        )
+        # Roles were fixed when the request was made: a restart can add roles (a risk raise
+        # adds legal) but never drop one (a lowered risk does not relax an open request).
+        now_required = policies.required_roles(version, request.target_stage)
+        request.required_roles = sorted(set(before) | {role.value for role in now_required})
         request.status, request.card_hash = ApprovalStatus.PENDING, version.card_hash()
         save_governed(
             request,

@@ -91,6 +91,8 @@ def _plain(value: Any) -> Any:
 def model_update(*, actor: Actor, model_id: int, changes: dict[str, Any]) -> RegisteredModel:
     """Edit a model's settings. Raising its risk level restarts open reviews, because the
     required roles (legal for high and critical) may grow."""
+    if not isinstance(changes, dict):
+        raise ValidationError({"changes": "Expected an object of model fields."})
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({field: "This field cannot be changed here." for field in unknown})

@@ -10,6 +10,7 @@ from governance.actors import Actor
 from governance.exceptions import Conflict
 from governance.models import AuditEventType, RegisteredModel, Role, Team
 from governance.roles import forget_cached_roles
+from governance.services.common import lock_model
 
 Scope = Team | RegisteredModel | None
 
@@ -20,7 +21,7 @@ def _scope(team_id: int | None, model_id: int | None) -> Scope:
     if team_id is not None:
         return Team.objects.select_for_update().get(pk=team_id)
     if model_id is not None:
-        return RegisteredModel.objects.select_for_update().get(pk=model_id)
+        return lock_model(model_id)
     return None
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from governance import audit, policies
 from governance.actors import Actor, SystemActor
 from governance.cards import CARD_FIELDS, IMMUTABLE_ONCE_SET, canonical_json
-from governance.exceptions import Conflict, InvalidTransition
+from governance.exceptions import Conflict
 from governance.models import ApprovalRequest, AuditEventType, ModelVersion, Stage
 from governance.services.approvals import approval_create
 from governance.services.common import lock_model, lock_version, require_reason, save_governed
@@ -90,8 +90,8 @@ def version_update_card(
     if expected_revision is not None and expected_revision != version.card_revision:
         raise Conflict(_stale_card_message(version, expected_revision))
     _check_immutable(version, changes)
-    before = {field: canonical_json(value) for field, value in version.card_values().items()}
     old_values = version.card_values()
+    before = {field: canonical_json(value) for field, value in old_values.items()}
     for field, value in changes.items():
         setattr(version, field, value)
     version.full_clean(validate_unique=False, validate_constraints=False)
@@ -153,17 +153,12 @@ def version_retire(*, actor: Actor, version_id: int, reason: str) -> ModelVersio
     return _move_directly(actor, version_id, Stage.RETIRED, reason)
 
 
-@transaction.atomic
 def version_rollback(*, actor: Actor, version_id: int, justification: str) -> ApprovalRequest:
     """Ask to put a deprecated version back in production (ml_lead + risk_officer approve)."""
-    stage = ModelVersion.objects.values_list("stage", flat=True).get(pk=version_id)
-    if stage != Stage.DEPRECATED:
-        raise InvalidTransition(
-            f"Only deprecated versions can be rolled back; this one is {stage}."
-        )
     return approval_create(
         actor=actor,
         version_id=version_id,
         target_stage=Stage.PRODUCTION,
         justification=justification,
+        rollback=True,
     )

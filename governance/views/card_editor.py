@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from governance import policies
+from governance.exceptions import Conflict
 from governance.forms import CardForm
 from governance.forms.card import MARKDOWN_FIELDS
 from governance.models import ApprovalRequest, ModelVersion
@@ -63,7 +64,7 @@ def _save(
         return redirect(version_path(version))
     form.add_service_errors(outcome.errors or {})
     messages.error(request, outcome.message if outcome.status != 400 else NOT_SAVED)
-    conflict = outcome.status == 409  # the card changed (or the version left) since read
+    conflict = isinstance(outcome.error, Conflict)  # someone saved the card since I read it
     return _page(request, version, form, reviews, status=outcome.status, conflict=conflict)
 
 

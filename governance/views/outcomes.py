@@ -8,11 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from governance.exceptions import DomainError
-
-GENERIC_FORBIDDEN = "You may not do this."
+from governance.exceptions import REFUSALS, DomainError, refusal_message
 
 
 @dataclass(frozen=True)
@@ -22,18 +20,7 @@ class Outcome:
     message: str = ""
     status: int = 200
     errors: dict[str, list[str]] | None = None  # per-field messages of a ValidationError
-
-
-def refusal_message(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return " ".join(
-                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
-            )
-        return " ".join(error.messages)
-    if isinstance(error, DomainError):
-        return error.message
-    return str(error) or GENERIC_FORBIDDEN
+    error: Exception | None = None  # the refusal itself, for views that tell kinds apart
 
 
 def status_for(error: Exception) -> int:
@@ -50,9 +37,9 @@ def attempt(call: Callable[[], Any]) -> Outcome:
     """Run a service call; a refusal becomes an Outcome instead of an exception."""
     try:
         value = call()
-    except (PermissionDenied, DomainError, ValidationError, ObjectDoesNotExist) as error:
+    except REFUSALS as error:
         errors = error.message_dict if hasattr(error, "error_dict") else None
-        return Outcome(False, None, refusal_message(error), status_for(error), errors)
+        return Outcome(False, None, refusal_message(error), status_for(error), errors, error)
     return Outcome(True, value)
 
 

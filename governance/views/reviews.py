@@ -98,6 +98,9 @@ def _now(done: ApprovalRequest) -> str:
     return f"It is now {status}; {done.version} is at the {done.version.stage} stage."
 
 
+FRAGMENT_HEADER = "X-Tutela-Fragment"
+
+
 def _answer(
     request: HttpRequest,
     pk: int,
@@ -118,6 +121,7 @@ def _answer(
         context = {"state": state, "submitted": submitted, "refusal": refusal}
         response = render(request, "governance/reviews/_state_response.html", context)
         response.status_code = outcome.status
+        response[FRAGMENT_HEADER] = "1"  # static/js/tutela.js swaps 4xx fragments only
         return trigger_client_event(response, "decision-made") if outcome.ok else response
     if outcome.ok:
         return redirect("governance:review-detail", pk=pk)

@@ -1,20 +1,12 @@
 // Small behaviours shared by every page. No inline scripts anywhere (CSP script-src 'self').
 "use strict";
 
-// Buttons and forms with data-confirm="..." ask before they submit.
-document.addEventListener("submit", (event) => {
-  const form = event.target;
-  const question = form.dataset.confirm;
-  if (question && !window.confirm(question)) {
-    event.preventDefault();
-  }
-});
-
-// htmx: show the server's refusal text instead of failing silently on 4xx answers that
-// carry a page fragment (the server renders the message into the target).
+// htmx: a refusal answered as a page fragment (status 4xx, header X-Tutela-Fragment) carries
+// the server's message, so it is swapped in like a success. Any other error answer (a full
+// 403 or 404 page, the CSRF failure page) is left out of the target, htmx's default.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const status = event.detail.xhr.status;
-  if (status >= 400 && status < 500) {
+  const xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Tutela-Fragment")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

@@ -18,7 +18,7 @@ from governance.models import (
 )
 from governance.services.approvals import approval_create, approval_decide, approval_revoke
 from governance.services.registered_models import model_update
-from governance.services.versions import version_rollback, version_update_card
+from governance.services.versions import version_deprecate, version_rollback, version_update_card
 from tests.db_state import audit_mark, history, new_events, nothing_written
 from tests.factories import COMPLETE_CARD, ModelVersionFactory, UserFactory, grant
 from tests.workflows import approve_all, promote, request_promotion
@@ -1062,4 +1062,52 @@ def test_people_without_the_requester_role_learn_nothing_about_the_version(
     with nothing_written(), pytest.raises(PermissionDenied, match=f"To request {target}"):
         approval_create(
             actor=personas["no_role"], version_id=bare.pk, target_stage=target, justification="Go."
+        )
+
+
+def test_only_the_approval_that_put_the_version_back_can_be_revoked(
+    personas, model, approved_production
+):
+    version = approved_production.version
+    version_deprecate(actor=personas["lead"], version_id=version.pk, reason="Incident.")
+    rollback = approve_all(
+        version_rollback(actor=personas["lead"], version_id=version.pk, justification="Fixed."),
+        personas,
+    )
+
+    with nothing_written(), pytest.raises(DomainError, match="revoke that one"):
+        approval_revoke(
+            actor=personas["risk_officer"], request_id=approved_production.pk, reason="Old."
+        )
+    approval_revoke(actor=personas["risk_officer"], request_id=rollback.pk, reason="Again.")
+
+    version.refresh_from_db()
+    assert version.stage == Stage.DEPRECATED
+
+
+def test_a_restart_never_drops_a_role_fixed_when_the_request_was_made(personas, model):
+    model.risk_level = "high"
+    model.save()
+    version = ModelVersionFactory(model=model, version="3.0.0", stage=Stage.STAGING, complete=True)
+    request = request_promotion(version, personas, Stage.PRODUCTION)
+    model_update(actor=personas["admin"], model_id=model.pk, changes={"risk_level": "low"})
+
+    version_update_card(
+        actor=personas["engineer"], version_id=version.pk, changes={"intended_use": "Edited."}
+    )
+
+    request.refresh_from_db()
+    assert (request.status, request.required_roles) == (
+        "pending",
+        ["legal", "ml_lead", "risk_officer"],
+    )
+
+
+def test_a_target_stage_that_is_not_text_is_refused(personas, staging_version):
+    with nothing_written(), pytest.raises(InvalidTransition, match="Choose a target stage"):
+        approval_create(
+            actor=personas["lead"],
+            version_id=staging_version.pk,
+            target_stage=["production"],
+            justification="Go.",
         )

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from governance.actors import RETIREMENT
+from governance.exceptions import Conflict
 from governance.models import AlertRule, AlertStatus, Deployment, RetirementAlert, Stage
 from governance.services.deployments import deployment_record
 from tests.db_state import audit_mark, history, new_events, nothing_written
@@ -242,3 +243,16 @@ def test_a_refused_report_leaves_the_previous_deployment_active(personas, produc
 
     first.refresh_from_db()
     assert first.active
+
+
+def test_a_simultaneous_report_for_the_same_endpoint_is_a_conflict(
+    personas, production_version, monkeypatch
+):
+    """Two reports racing for one endpoint: the loser's insert hits the one-active-deployment
+    constraint, which becomes a Conflict (never a 500), and nothing of it is kept."""
+    report(personas["engineer"], production_version)
+    # As if the other report committed after this one looked for the active deployment.
+    monkeypatch.setattr("governance.services.deployments._previous", lambda *args: None)
+
+    with nothing_written(), pytest.raises(Conflict, match="send this report again"):
+        report(personas["engineer"], production_version)

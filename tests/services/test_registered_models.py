@@ -307,3 +307,10 @@ def test_an_unchanged_update_is_still_refused_to_people_without_the_role(persona
         model_update(
             actor=personas["no_role"], model_id=model.pk, changes={"risk_level": model.risk_level}
         )
+
+
+def test_changes_that_are_not_an_object_are_refused(personas, model):
+    with nothing_written(), pytest.raises(ValidationError) as refused:
+        model_update(actor=personas["admin"], model_id=model.pk, changes=["risk_level"])
+
+    assert refused.value.message_dict == {"changes": ["Expected an object of model fields."]}

@@ -807,3 +807,11 @@ def test_approved_request_page_query_count(
 
     assert response.status_code == 200
     assert response.context["page"].state.stage_changes
+
+
+def test_an_htmx_refusal_is_marked_as_a_fragment_for_the_swap(client, personas, production_request):
+    client.force_login(personas["lead"])  # the requester: refused
+
+    response = decide(client, production_request, "approve", **HTMX)
+
+    assert (response.status_code, response["X-Tutela-Fragment"]) == (403, "1")

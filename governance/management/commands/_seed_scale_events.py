@@ -12,6 +12,7 @@ from governance.audit import event_hash
 from governance.cards import canonical_json
 from governance.management.commands._seed_scale_rows import SeededModel, SeededVersion
 from governance.models import AuditChainHead, AuditEvent, AuditEventType, Stage
+from governance.models.audit import HEAD_ID
 
 Story = tuple[AuditEventType, int, int | None, dict]
 
@@ -83,11 +84,11 @@ class Chain:
     @classmethod
     def locked_head(cls) -> "Chain":
         """Lock the head row first, so no other writer appends until this transaction ends."""
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
         return cls(head.sequence, head.hash)
 
     def save_head(self) -> None:
-        AuditChainHead.objects.filter(pk=1).update(sequence=self.sequence, hash=self.hash)
+        AuditChainHead.objects.filter(pk=HEAD_ID).update(sequence=self.sequence, hash=self.hash)
 
     def events(self, story: Iterable[Story], actor: AbstractBaseUser) -> Iterator[AuditEvent]:
         username = actor.get_username()
