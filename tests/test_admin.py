@@ -13,7 +13,7 @@ from governance.models import (
     Role,
     Stage,
 )
-from tests.test_admin_support import (
+from tests.admin_support import (
     GOVERNED,
     HISTORY_TRACKED,
     build,

@@ -16,8 +16,7 @@ from governance.models import (
     Stage,
 )
 from governance.services.approvals import approval_create
-from tests.factories import ApprovalRequestFactory, ModelVersionFactory
-from tests.test_admin_support import (
+from tests.admin_support import (
     build,
     confirm_action,
     events,
@@ -28,6 +27,7 @@ from tests.test_admin_support import (
     staff,
     url,
 )
+from tests.factories import ApprovalRequestFactory, ModelVersionFactory
 
 
 def _event_types() -> list[str]:

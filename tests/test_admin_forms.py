@@ -15,8 +15,8 @@ from governance.models import (
     Stage,
     Team,
 )
+from tests.admin_support import events, governance_admin, login, superuser, url
 from tests.factories import ModelVersionFactory, RegisteredModelFactory, TeamFactory, UserFactory
-from tests.test_admin_support import events, governance_admin, login, superuser, url
 
 
 def _errors(response: HttpResponse) -> str:

@@ -12,14 +12,14 @@ from guardian.models import GroupObjectPermission, UserObjectPermission
 from governance.admin.object_roles import GROUPS_REFUSED
 from governance.models import AuditEvent, AuditEventType, Role
 from governance.roles import forget_cached_roles, roles_on_model, roles_on_team
-from tests.factories import UserFactory, grant
-from tests.test_admin_support import (
+from tests.admin_support import (
     events,
     governance_admin,
     login,
     messages_of,
     superuser,
 )
+from tests.factories import UserFactory, grant
 
 USERS = "admin:auth_user_changelist"
 

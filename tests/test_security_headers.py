@@ -1,6 +1,6 @@
 """Every kind of answer carries the security headers: a CSP with no inline or eval'd script,
 X-Frame-Options DENY, a Referrer-Policy and X-Content-Type-Options nosniff. The review UI's
-pages are listed by their contract URLs, so each page gets checked as soon as it exists."""
+pages are listed by their contract URLs with the status each must answer."""
 
 import pytest
 from django.http import HttpResponse
@@ -8,26 +8,26 @@ from django.test import Client
 
 from tests.factories import ApprovalRequestFactory
 
-# (who, method, path): signed-in pages, redirects, errors, the lockout page, the admin portal.
+# (who, method, path, status): signed-in pages, redirects, errors, the admin portal.
 PAGES = [
-    ("anonymous", "get", "/accounts/login/"),
-    ("anonymous", "post", "/accounts/login/"),  # wrong password: the form again
-    ("anonymous", "get", "/"),  # redirect to sign in
-    ("anonymous", "get", "/admin/login/"),
-    ("lead", "get", "/"),
-    ("lead", "get", "/models/"),
-    ("lead", "get", "/models/customer-churn-predictor/"),
-    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/"),
-    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/edit/"),
-    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/request/"),
-    ("lead", "get", "/reviews/"),
-    ("lead", "get", "/reviews/{request_id}/"),
-    ("lead", "get", "/models/no-such-model/"),  # 404
-    ("lead", "get", "/accounts/password_change/"),
-    ("lead", "get", "/admin/"),  # not staff: redirect to the admin's login
-    ("superuser", "get", "/admin/"),
-    ("superuser", "get", "/admin/governance/team/"),
-    ("superuser", "get", "/admin/governance/team/{team_id}/change/"),
+    ("anonymous", "get", "/accounts/login/", 200),
+    ("anonymous", "post", "/accounts/login/", 200),  # wrong password: the form again
+    ("anonymous", "get", "/", 302),  # redirect to sign in
+    ("anonymous", "get", "/admin/login/", 200),
+    ("lead", "get", "/", 200),
+    ("lead", "get", "/models/", 200),
+    ("lead", "get", "/models/customer-churn-predictor/", 200),
+    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/", 200),
+    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/edit/", 200),
+    ("lead", "get", "/models/customer-churn-predictor/versions/2.4.1/request/", 200),
+    ("lead", "get", "/reviews/", 200),
+    ("lead", "get", "/reviews/{request_id}/", 200),
+    ("lead", "get", "/models/no-such-model/", 404),
+    ("lead", "get", "/accounts/password_change/", 200),
+    ("lead", "get", "/admin/", 302),  # not staff: redirect to the admin's login
+    ("superuser", "get", "/admin/", 200),
+    ("superuser", "get", "/admin/governance/team/", 200),
+    ("superuser", "get", "/admin/governance/team/{team_id}/change/", 200),
 ]
 
 
@@ -50,8 +50,10 @@ def check_headers(response: HttpResponse) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "method", "path"), PAGES)
-def test_every_page_sends_the_security_headers(client, personas, version, who, method, path):
+@pytest.mark.parametrize(("who", "method", "path", "status"), PAGES)
+def test_every_page_sends_the_security_headers(
+    client, personas, version, who, method, path, status
+):
     production_request = ApprovalRequestFactory(version=version, requester=personas["lead"])
     if who != "anonymous":
         client.force_login(personas[who])
@@ -61,6 +63,7 @@ def test_every_page_sends_the_security_headers(client, personas, version, who, m
         path, {"username": "x", "password": "y"} if method == "post" else None
     )
 
+    assert response.status_code == status
     check_headers(response)
 
 

@@ -6,7 +6,6 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from governance import audit, policies
@@ -31,6 +30,7 @@ from tests.factories import (
     RegisteredModelFactory,
     RetirementAlertFactory,
 )
+from tests.web import sign_in, text
 from tests.workflows import promote, request_promotion
 
 DASHBOARD = "/"
@@ -43,16 +43,6 @@ EMPTY_MESSAGES = (
     "No review is overdue.",
     "No audit events you may see yet.",
 )
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
-def text(response) -> str:  # noqa: ANN001
-    return response.content.decode()
 
 
 def days_ago(days: int) -> datetime.datetime:

@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
-from django.test import Client
 
 from governance.models import Stage
 from tests.factories import ModelVersionFactory
+from tests.web import sign_in
 from tests.workflows import promote
 
 VERSION = "/models/customer-churn-predictor/versions/2.4.1/"
@@ -20,12 +20,6 @@ HOSTILE = {
     "intended_use": "<script>alert(1)</script> [x](javascript:alert(1)) **bold**",
     "known_limitations": ["<img src=x onerror=alert(1)>", "Ünïcode — fine"],
 }
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
 
 
 @pytest.mark.parametrize("path", ["card.md", "card.json", "print/"])

@@ -5,7 +5,6 @@ pagination that keeps the filters, bad input that never fails, and the query cou
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from governance.models import Environment, ModelVersion, RegisteredModel, Stage
@@ -17,18 +16,9 @@ from tests.factories import (
     RegisteredModelFactory,
     RetirementAlertFactory,
 )
+from tests.web import sign_in, text
 
 INVENTORY = "/models/"
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
-def text(response) -> str:  # noqa: ANN001
-    return response.content.decode()
 
 
 def names(response) -> list[str]:  # noqa: ANN001

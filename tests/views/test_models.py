@@ -10,7 +10,6 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from governance import audit
@@ -27,21 +26,12 @@ from tests.factories import (
     RegisteredModelFactory,
     RetirementAlertFactory,
 )
+from tests.web import sign_in, text
 from tests.workflows import promote, request_promotion
 
 MODEL = "/models/customer-churn-predictor/"
 HISTORY = MODEL + "history/"
 CHANGES = MODEL + "changes/"
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
-def text(response) -> str:  # noqa: ANN001
-    return response.content.decode()
 
 
 def days_ago(days: int) -> datetime.datetime:

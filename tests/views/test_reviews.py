@@ -32,6 +32,7 @@ from tests.factories import (
     UserFactory,
     grant,
 )
+from tests.web import sign_in, text
 from tests.workflows import request_promotion
 
 QUEUE = "/reviews/"
@@ -42,16 +43,6 @@ NOTES_REFUSAL = "notes: Say why; this is kept in the audit trail."
 
 def page_url(request: ApprovalRequest) -> str:
     return f"/reviews/{request.pk}/"
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
-def text(response) -> str:  # noqa: ANN001
-    return response.content.decode()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ number of queries."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from governance.models import ApprovalStatus, ModelVersion, Stage
@@ -14,20 +13,11 @@ from governance.services.deployments import deployment_record
 from governance.services.metrics import metrics_record
 from governance.services.versions import version_update_card
 from tests.factories import ModelVersionFactory, RegisteredModelFactory
+from tests.web import sign_in, text
 from tests.workflows import promote, request_promotion
 
 MODEL = "/models/customer-churn-predictor/"
 VERSION = MODEL + "versions/2.4.1/"
-
-
-def sign_in(client: Client, personas: dict, persona: str) -> Client:
-    if persona != "anonymous":
-        client.force_login(personas[persona])
-    return client
-
-
-def text(response) -> str:  # noqa: ANN001
-    return response.content.decode()
 
 
 # --- who may see it, and what they may do ------------------------------------------------
