@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "governance",
 ]
 
@@ -199,6 +202,55 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# Cache: Redis with REDIS_URL (shared by every web process, so API throttling counts
+# across them), otherwise per-process memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tutela",
+        }
+    }
+
+# REST API (governance/api/): tokens or the browser session, problem-details errors.
+TUTELA_API_THROTTLE_RATE = env.str("TUTELA_API_THROTTLE_RATE", default="3000/minute")
+TUTELA_API_MAX_BODY_BYTES = env.int("TUTELA_API_MAX_BODY_BYTES", default=1024 * 1024)
+TUTELA_API_MAX_METRICS_BODY_BYTES = env.int(
+    "TUTELA_API_MAX_METRICS_BODY_BYTES", default=4 * 1024 * 1024
+)
+# Django's own cap stays above the API's, so the API answers 413 with its own message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(TUTELA_API_MAX_BODY_BYTES, TUTELA_API_MAX_METRICS_BODY_BYTES) + 1
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["governance.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["governance.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": TUTELA_API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "governance.api.errors.problem_details_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tutela API",
+    "DESCRIPTION": (
+        "Register model versions and their cards, ask for and decide promotions, push "
+        "metrics and deployments, and export the audit trail. Every write goes through the "
+        "same governance rules as the review UI. Authenticate with "
+        "`Authorization: Bearer <token>` (personal API tokens) or the browser session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Governance policy defaults (see DESIGN.md).
 TUTELA_GRACE_PERIOD_DAYS = env.int("TUTELA_GRACE_PERIOD_DAYS", default=30)

@@ -8,6 +8,7 @@ from governance.views import errors
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("governance.api.urls")),
     # Sign in and out, and password change. No self-service password reset: accounts are
     # managed by governance admins in the admin portal.
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -72,6 +72,8 @@ MODEL_EDITOR_ROLES = frozenset({Role.ML_LEAD, Role.GOVERNANCE_ADMIN})
 MODEL_POLICY_ROLES = frozenset({Role.RISK_OFFICER, Role.GOVERNANCE_ADMIN})
 ALERT_HANDLER_ROLES = frozenset({Role.ML_LEAD, Role.RISK_OFFICER})
 ROLE_MANAGER_ROLES = frozenset({Role.GOVERNANCE_ADMIN})
+TAGGER_ROLES = frozenset({Role.ML_ENGINEER, Role.ML_LEAD, Role.GOVERNANCE_ADMIN})
+TOKEN_MANAGER_ROLES = frozenset({Role.GOVERNANCE_ADMIN})  # for other people's tokens
 
 PRODUCTION_CARD_FIELDS = (
     "intended_use",
@@ -390,6 +392,19 @@ def require_can_update_model(user: Actor, model: RegisteredModel, fields: set[st
         _require_role(held, MODEL_POLICY_ROLES, "change the model's policy", model.name)
     if fields & {"description", "owner"}:
         _require_role(held, MODEL_EDITOR_ROLES, "edit the model", model.name)
+
+
+def require_can_tag(user: Actor, model: RegisteredModel) -> None:
+    """Tags are labels, not governance: authors and admins of the model set them."""
+    _require_role(roles_on_model(user, model), TAGGER_ROLES, "change tags", model.name)
+
+
+def require_can_manage_token(user: Actor, owner: object) -> None:
+    """People manage their own API tokens; superusers and global governance admins
+    anyone's (to revoke a leaked token, or issue one for a service account)."""
+    if isinstance(user, SystemActor) or user == owner or (user.is_active and user.is_superuser):
+        return
+    _require_role(global_roles(user), TOKEN_MANAGER_ROLES, "manage API tokens", "other people")
 
 
 def require_can_report(user: Actor, model: RegisteredModel) -> None:

@@ -1,7 +1,8 @@
 """The review UI's URLs (part of the contract, see issue 3). Names: governance:<entity>-<action>."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
+import governance.converters  # noqa: F401 - registers <name:...>
 from governance.views import (
     card_editor,
     dashboard,
@@ -12,22 +13,6 @@ from governance.views import (
     versions,
 )
 from governance.views import models as model_pages
-
-
-class NameConverter:
-    """A model name or version in a path: any characters but "/" and NUL (a NUL would reach
-    PostgreSQL, which refuses it; such a path is simply not found)."""
-
-    regex = "[^/\x00]+"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(NameConverter, "name")
 
 app_name = "governance"
 

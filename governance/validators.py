@@ -19,6 +19,7 @@ SEMVER_RE = re.compile(
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
+TAG_KEY_RE = re.compile(r"^[A-Za-z0-9._/-]{1,250}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 URI_RE = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s]+$")
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -37,6 +38,13 @@ def validate_model_name(value: str) -> None:
             "Use 1-100 lowercase letters, digits, '.', '_' or '-', starting and ending "
             "with a letter or digit (no slashes, spaces or control characters).",
             code="invalid_name",
+        )
+
+
+def validate_tag_key(value: str) -> None:
+    if not isinstance(value, str) or not TAG_KEY_RE.fullmatch(value):
+        raise ValidationError(
+            "Use 1-250 letters, digits, '.', '_', '-' or '/' for a tag key.", code="invalid_tag"
         )
 
 

@@ -1,6 +1,7 @@
 """Domain model, one module per aggregate (STYLE.md)."""
 
 from governance.models.alerts import RetirementAlert
+from governance.models.api_tokens import ApiToken
 from governance.models.approvals import ApprovalDecision, ApprovalRequest
 from governance.models.audit import AppendOnlyError, AuditChainHead, AuditEvent
 from governance.models.choices import (
@@ -20,6 +21,7 @@ from governance.models.choices import (
 from governance.models.deployments import Deployment
 from governance.models.metrics import MetricObservation
 from governance.models.registered_models import RegisteredModel
+from governance.models.tags import ModelTag, VersionTag
 from governance.models.teams import Team
 from governance.models.versions import ModelVersion
 
@@ -28,6 +30,7 @@ __all__ = [
     "OPEN_APPROVAL_STATUSES",
     "AlertRule",
     "AlertStatus",
+    "ApiToken",
     "AppendOnlyError",
     "ApprovalDecision",
     "ApprovalRequest",
@@ -39,6 +42,7 @@ __all__ = [
     "Deployment",
     "Environment",
     "MetricObservation",
+    "ModelTag",
     "ModelVersion",
     "RegisteredModel",
     "RetirementAlert",
@@ -47,4 +51,5 @@ __all__ = [
     "Role",
     "Stage",
     "Team",
+    "VersionTag",
 ]

@@ -103,3 +103,6 @@ class AuditEventType(models.TextChoices):
     ALERT_RESOLVED = "alert.resolved"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
+    TAGS_CHANGED = "model.tags_changed"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"

@@ -17,6 +17,7 @@ from governance.models import (
 )
 from governance.services.common import lock_model, save_governed
 from governance.services.lifecycle import restart_reviews
+from governance.services.tags import apply_tags
 
 EDITABLE_FIELDS = ("description", "owner", "risk_level", "auto_deprecate", "grace_period_days")
 
@@ -32,6 +33,7 @@ def model_register(
     description: str = "",
     auto_deprecate: bool = False,
     grace_period_days: int | None = None,
+    tags: dict[str, str] | None = None,
 ) -> RegisteredModel:
     """Register a named model for a team; engineers and leads of that team may."""
     team = Team.objects.select_for_update().get(pk=team_id)
@@ -67,6 +69,8 @@ def model_register(
             "risk_level": risk_level,
         },
     )
+    if tags:
+        apply_tags(model, tags, actor=actor, merge=False)
     return model
 
 
@@ -88,9 +92,22 @@ def _plain(value: Any) -> Any:
 
 
 @transaction.atomic
-def model_update(*, actor: Actor, model_id: int, changes: dict[str, Any]) -> RegisteredModel:
-    """Edit a model's settings. Raising its risk level restarts open reviews, because the
-    required roles (legal for high and critical) may grow."""
+def model_update(
+    *,
+    actor: Actor,
+    model_id: int,
+    changes: dict[str, Any],
+    tags: dict[str, str | None] | None = None,
+) -> RegisteredModel:
+    """Edit a model's settings, and merge tags (None removes one). Raising its risk level
+    restarts open reviews, because the required roles (legal for high and critical) may grow."""
+    model = _update_settings(actor, model_id, changes)
+    if tags is not None:
+        apply_tags(model, tags, actor=actor, merge=True)
+    return model
+
+
+def _update_settings(actor: Actor, model_id: int, changes: dict[str, Any]) -> RegisteredModel:
     if not isinstance(changes, dict):
         raise ValidationError({"changes": "Expected an object of model fields."})
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))

@@ -12,6 +12,7 @@ from governance.models import ApprovalRequest, AuditEventType, ModelVersion, Sta
 from governance.services.approvals import approval_create
 from governance.services.common import lock_model, lock_version, require_reason, save_governed
 from governance.services.lifecycle import change_stage, restart_reviews
+from governance.services.tags import apply_tags
 
 
 def _reject_unknown_fields(card: dict[str, Any]) -> None:
@@ -26,7 +27,12 @@ def _reject_unknown_fields(card: dict[str, Any]) -> None:
 
 @transaction.atomic
 def version_register(
-    *, actor: Actor, model_id: int, version: str, card: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    model_id: int,
+    version: str,
+    card: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> ModelVersion:
     """Register a trained artefact of a model in development, with its (partial) card."""
     model = lock_model(model_id)
@@ -49,7 +55,37 @@ def version_register(
         version=new,
         details={"version": new.version, "card_hash": new.card_hash()},
     )
+    if tags:
+        apply_tags(new, tags, actor=actor, merge=False)
     return new
+
+
+@transaction.atomic
+def version_register_once(
+    *,
+    actor: Actor,
+    model_id: int,
+    version: str,
+    card: dict[str, Any] | None = None,
+    tags: dict[str, str] | None = None,
+) -> tuple[ModelVersion, bool]:
+    """Registration a pipeline can retry: the same version with the same artefact checksum
+    returns the registered one (created False); another checksum is a Conflict."""
+    model = lock_model(model_id)
+    existing = ModelVersion.objects.filter(model=model, version=version).first()
+    if existing is None:
+        return version_register(
+            actor=actor, model_id=model_id, version=version, card=card, tags=tags
+        ), True
+    policies.require_can_register_version(actor, model)
+    checksum = (card or {}).get("artifact_sha256") if isinstance(card, dict) else None
+    if not checksum or checksum != existing.artifact_sha256:
+        raise Conflict(
+            f"Version {version} of {model.name} is already registered with artefact checksum "
+            f"{existing.artifact_sha256 or '(none)'}; register the new artefact as a new version."
+        )
+    existing.model = model
+    return existing, False
 
 
 def _stale_card_message(version: ModelVersion, expected: int) -> str:
@@ -129,6 +165,24 @@ def version_update_card(
         },
     )
     restart_reviews(version, actor=actor, reason="card edited during review")
+    return version
+
+
+@transaction.atomic
+def version_update(
+    *,
+    actor: Actor,
+    version_id: int,
+    changes: dict[str, Any],
+    tags: dict[str, str | None] | None = None,
+    expected_revision: int | None = None,
+) -> ModelVersion:
+    """Edit card fields and merge tags (None removes one) in one transaction."""
+    version = version_update_card(
+        actor=actor, version_id=version_id, changes=changes, expected_revision=expected_revision
+    )
+    if tags is not None:
+        apply_tags(version, tags, actor=actor, merge=True)
     return version
 
 

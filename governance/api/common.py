@@ -1,0 +1,55 @@
+"""Shared pieces of the API views: tag bodies, list filters, the base view class."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from governance.selectors.tags import parse_tag_filters
+
+TAG_FILTER_HELP = "Repeatable, all must match: `key:value` (exact value) or `key` (has the tag)."
+
+
+class TagsField(serializers.DictField):
+    """{"key": "value"}; in a PATCH a null value removes the key. Checked by the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "child", serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False)
+        )
+        kwargs.setdefault("help_text", "Free key/value tags; keys use letters, digits, ._-/")
+        super().__init__(**kwargs)
+
+
+def tags_of(obj: Any) -> dict[str, str]:
+    """Tags from the prefetched relation (no query per row)."""
+    return {tag.key: tag.value for tag in obj.tags.all()}
+
+
+def tag_filters(request: Request) -> list[tuple[str, str | None]]:
+    return parse_tag_filters(request.query_params.getlist("tag"))
+
+
+def text_param(request: Request, name: str, limit: int = 200) -> str:
+    """A query parameter as text; PostgreSQL refuses NUL characters, so they are refused."""
+    value = request.query_params.get(name, "")
+    if "\x00" in value or len(value) > limit:
+        raise ValidationError({name: f"Give at most {limit} characters, no NUL."})
+    return value.strip()
+
+
+def choice_param(request: Request, name: str, choices: list[str]) -> str:
+    value = request.query_params.get(name, "")
+    if value and value not in choices:
+        raise ValidationError({name: f"Choose one of: {', '.join(choices)}."})
+    return value
+
+
+def input_of(
+    serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any
+) -> dict:
+    """The request body checked for shape and types (the service checks the rules)."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

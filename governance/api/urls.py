@@ -1,0 +1,17 @@
+"""The API's URLs (part of the contract, see issue 4). Classes: <Entity><Action>Api.
+
+Each area module keeps its own `urlpatterns` (paths under /api/v1/)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+import governance.converters  # noqa: F401 - registers <name:...>
+from governance.api import registered_models
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("v1/", include(registered_models.urlpatterns)),
+]
