@@ -103,11 +103,9 @@ def record(
     """Append one event inside the caller's transaction, chained to the current head."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change.")
-    # Locking the head row serializes appends: the next writer waits here and then
-    # reads the head this one leaves, so sequences stay gap-free and the chain linear.
-    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+    head_sequence, head_hash = _lock_head()
     event = AuditEvent(
-        sequence=head.sequence + 1,
+        sequence=head_sequence + 1,
         created_at=timezone.now(),
         event_type=event_type,
         actor=actor_label(actor),
@@ -116,7 +114,7 @@ def record(
         version=version,
         request=request,
         details=canonical_json(details or {}),
-        prev_hash=head.hash,
+        prev_hash=head_hash,
     )
     event.hash = event_hash(
         prev_hash=event.prev_hash,
@@ -130,9 +128,28 @@ def record(
         details=event.details,
     )
     event.save(force_insert=True)
-    head.sequence, head.hash = event.sequence, event.hash
-    head.save(update_fields=["sequence", "hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HEAD_TABLE} SET sequence = %s, hash = %s WHERE id = %s",
+            [event.sequence, event.hash, HEAD_ID],
+        )
     return event
+
+
+# Every governed write appends at least one event, so the head is read and written with
+# plain SQL: the ORM's query building cost more than the statements themselves.
+HEAD_TABLE = AuditChainHead._meta.db_table
+
+
+def _lock_head() -> tuple[int, str]:
+    """Locking the head row serializes appends: the next writer waits here and then reads
+    the head this one leaves, so sequences stay gap-free and the chain linear. (SQLite has
+    no row locks: its IMMEDIATE transactions hold the database's write lock instead.)"""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT sequence, hash FROM {HEAD_TABLE} WHERE id = %s{lock}", [HEAD_ID])
+        sequence, digest = cursor.fetchone()
+    return sequence, digest
 
 
 @dataclass(frozen=True)

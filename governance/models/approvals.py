@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from governance.models.choices import (
     OPEN_APPROVAL_STATUSES,
@@ -11,6 +10,7 @@ from governance.models.choices import (
     Role,
     Stage,
 )
+from governance.models.history import governed_history
 from governance.models.versions import ModelVersion
 from governance.validators import validate_text
 
@@ -51,7 +51,7 @@ class ApprovalRequest(models.Model):
         blank=True, validators=[validate_text, MaxLengthValidator(NOTE_LIMIT)]
     )
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,7 +94,7 @@ class ApprovalDecision(models.Model):
         null=True, blank=True, help_text="Set when a card edit or risk raise restarted the review."
     )
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["created_at"]

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from governance.models.choices import Environment
+from governance.models.history import governed_history
 from governance.models.versions import ModelVersion
 from governance.validators import validate_single_line
 
@@ -21,7 +21,7 @@ class Deployment(models.Model):
     active = models.BooleanField(default=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["-reported_at"]

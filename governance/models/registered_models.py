@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from governance.models.choices import RiskLevel
+from governance.models.history import governed_history
 from governance.models.teams import ROLE_PERMISSIONS, Team
 from governance.validators import validate_model_name, validate_text
 
@@ -38,7 +38,7 @@ class RegisteredModel(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,8 @@
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from governance.models.choices import Role
+from governance.models.history import governed_history
 from governance.validators import validate_model_name, validate_single_line, validate_text
 
 ROLE_PERMISSIONS = [(role.permission_codename, f"Act as {role.label}") for role in Role]
@@ -18,7 +18,7 @@ class Team(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["slug"]

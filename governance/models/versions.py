@@ -3,10 +3,10 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from governance import cards
 from governance.models.choices import ReviewSchedule, Stage
+from governance.models.history import governed_history
 from governance.models.registered_models import RegisteredModel
 from governance.validators import (
     VERSION_MAX_LENGTH,
@@ -110,7 +110,7 @@ class ModelVersion(models.Model):
         default=default_retirement_criteria, blank=True, validators=[validate_retirement_criteria]
     )
 
-    history = HistoricalRecords()
+    history = governed_history()
 
     class Meta:
         ordering = ["model__name", "-created_at"]

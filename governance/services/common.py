@@ -60,11 +60,19 @@ def save_governed(
     """
     # Foreign keys arrive as rows the service loaded (or locked); validating them would
     # re-query each one, and the database's foreign-key constraints hold them anyway.
-    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
-    obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+    # With update_fields only those are validated: the others were valid when they were
+    # saved, and re-validating a whole model card on every stage change cost more than
+    # the change itself.
+    fields = obj._meta.concrete_fields
+    if update_fields is not None:
+        update_fields = list(update_fields)
+        skipped = [f.name for f in fields if f.is_relation or f.name not in update_fields]
+    else:
+        skipped = [f.name for f in fields if f.is_relation]
+    obj.full_clean(exclude=skipped, validate_unique=False, validate_constraints=False)
     obj._history_user = actor_user(actor)
     obj._change_reason = reason
-    obj.save(update_fields=list(update_fields) if update_fields is not None else None)
+    obj.save(update_fields=update_fields)
 
 
 def require_reason(reason: str, field: str = "reason", *, required: bool = True) -> None:

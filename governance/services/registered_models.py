@@ -17,7 +17,7 @@ from governance.models import (
 )
 from governance.services.common import lock_model, save_governed
 from governance.services.lifecycle import restart_reviews
-from governance.services.tags import apply_tags
+from governance.services.tags import apply_tags, initial_tags
 
 EDITABLE_FIELDS = ("description", "owner", "risk_level", "auto_deprecate", "grace_period_days")
 
@@ -50,7 +50,7 @@ def model_register(
     if grace_period_days is not None:
         model.grace_period_days = grace_period_days
     # Validate before the name is used in a query: PostgreSQL refuses NUL bytes there.
-    model.full_clean(validate_unique=False, validate_constraints=False)
+    model.full_clean(exclude=["team", "owner"], validate_unique=False, validate_constraints=False)
     if RegisteredModel.objects.filter(name=name).exists():
         raise Conflict(f"A model named '{name}' already exists.")
     try:
@@ -58,19 +58,17 @@ def model_register(
             save_governed(model, actor=actor, reason="registered")
     except IntegrityError:
         raise Conflict(f"A model named '{name}' already exists.") from None
-    audit.record(
-        event_type=AuditEventType.MODEL_REGISTERED,
-        actor=actor,
-        model=model,
-        details={
-            "name": name,
-            "team": team.slug,
-            "owner": owner.get_username(),
-            "risk_level": risk_level,
-        },
-    )
+    details = {
+        "name": name,
+        "team": team.slug,
+        "owner": owner.get_username(),
+        "risk_level": risk_level,
+    }
     if tags:
-        apply_tags(model, tags, actor=actor, merge=False)
+        details["tags"] = initial_tags(model, tags, actor=actor)
+    audit.record(
+        event_type=AuditEventType.MODEL_REGISTERED, actor=actor, model=model, details=details
+    )
     return model
 
 

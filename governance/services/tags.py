@@ -83,6 +83,28 @@ def apply_tags(
     return after
 
 
+def initial_tags(
+    owner: RegisteredModel | ModelVersion, tags: dict, *, actor: Actor
+) -> dict[str, str]:
+    """The tags a model or version is registered with, inserted at once; the caller's
+    registration event records them (one event for the registration, not two)."""
+    clean_tags(tags, merge=False)
+    if len(tags) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
+    is_version = isinstance(owner, ModelVersion)
+    policies.require_can_tag(actor, owner.model if is_version else owner)
+    tag_class, link = (VersionTag, "version") if is_version else (ModelTag, "model")
+    rows = []
+    for key, value in tags.items():
+        tag = tag_class(key=key, **{link: owner})
+        tag.assign(value)
+        rows.append(tag)
+    # bulk_create is fine: tags keep no simple-history, each was validated by clean_tags,
+    # and the registration's audit event holds them.
+    tag_class.objects.bulk_create(rows)
+    return dict(tags)
+
+
 @transaction.atomic
 def model_tags_set(
     *, actor: Actor, model_id: int, tags: dict, merge: bool = False

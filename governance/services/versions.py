@@ -12,7 +12,7 @@ from governance.models import ApprovalRequest, AuditEventType, ModelVersion, Sta
 from governance.services.approvals import approval_create
 from governance.services.common import lock_model, lock_version, require_reason, save_governed
 from governance.services.lifecycle import change_stage, restart_reviews
-from governance.services.tags import apply_tags
+from governance.services.tags import apply_tags, initial_tags
 
 
 def _reject_unknown_fields(card: dict[str, Any]) -> None:
@@ -41,22 +41,25 @@ def version_register(
     _reject_unknown_fields(card)
     new = ModelVersion(model=model, version=version, created_by=actor, **card)
     # Validate before the version is used in a query: PostgreSQL refuses NUL bytes there.
-    new.full_clean(validate_unique=False, validate_constraints=False)
+    new.full_clean(
+        exclude=["model", "created_by"], validate_unique=False, validate_constraints=False
+    )
     if ModelVersion.objects.filter(model=model, version=version).exists():
         raise Conflict(f"Version {version} of {model.name} already exists.")
     save_governed(new, actor=actor, reason="registered")
     # Hash the card as stored: PostgreSQL's jsonb normalizes numbers (1e20 comes back as an
     # int), and every later check hashes the stored card.
     new.refresh_from_db(fields=CARD_FIELDS)
+    details = {"version": new.version, "card_hash": new.card_hash()}
+    if tags:
+        details["tags"] = initial_tags(new, tags, actor=actor)
     audit.record(
         event_type=AuditEventType.VERSION_REGISTERED,
         actor=actor,
         model=model,
         version=new,
-        details={"version": new.version, "card_hash": new.card_hash()},
+        details=details,
     )
-    if tags:
-        apply_tags(new, tags, actor=actor, merge=False)
     return new
 
 
