@@ -250,6 +250,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set of the contract (DESIGN.md), wherever it appears.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"governance.models.choices.{name}"
+        for name in (
+            "Stage",
+            "Role",
+            "RiskLevel",
+            "ApprovalStatus",
+            "Decision",
+            "Environment",
+            "AlertRule",
+            "AlertStatus",
+            "AuditEventType",
+            "ReviewSchedule",
+        )
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "governance.api.schema.add_problem_responses",
+    ],
 }
 
 # Governance policy defaults (see DESIGN.md).

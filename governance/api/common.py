@@ -1,5 +1,6 @@
-"""Shared pieces of the API views: tag bodies, list filters, the base view class."""
+"""Shared pieces of the API views: strict text and tag bodies, list filters, body input."""
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -7,8 +8,19 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from governance.selectors.tags import parse_tag_filters
+from governance.services.common import aware_datetime
 
 TAG_FILTER_HELP = "Repeatable, all must match: `key:value` (exact value) or `key` (has the tag)."
+
+
+class TextField(serializers.CharField):
+    """Text only: a number or a boolean is refused rather than turned into text (1.10 would
+    become "1.1")."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class TagsField(serializers.DictField):
@@ -16,7 +28,7 @@ class TagsField(serializers.DictField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "child", serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False)
+            "child", TextField(allow_blank=True, allow_null=True, trim_whitespace=False)
         )
         kwargs.setdefault("help_text", "Free key/value tags; keys use letters, digits, ._-/")
         super().__init__(**kwargs)
@@ -53,3 +65,28 @@ def input_of(
     serializer = serializer_class(data=request.data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+MOMENT_HELP = "ISO 8601 with a time zone, e.g. 2026-11-27T10:00:00Z (write + as %2B in a URL)."
+
+
+def moment_param(request: Request, name: str) -> datetime | None:
+    """A since/until query parameter; a bad one is refused rather than ignored."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return aware_datetime(raw)
+    except ValidationError as error:
+        hint = [MOMENT_HELP] if " " in raw else []  # a "+" sent unencoded arrives as " "
+        raise ValidationError({name: error.messages + hint}) from None
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """A date-time that must name its time zone: a naive one is refused, never guessed."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            return aware_datetime(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None

@@ -7,7 +7,12 @@ raises its own exceptions for authentication, parsing, media types and throttlin
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -76,6 +81,10 @@ def _from_django_validation(error: DjangoValidationError) -> Response:
 
 
 def problem_details_handler(exc: Exception, context: dict) -> Response | None:
+    # DRF reads JSON bodies through request.body, where Django refuses one over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE before the API's parser can answer 413 itself.
+    if isinstance(exc, RequestDataTooBig):
+        return problem(413, "The body is over the limit for this call.")
     if isinstance(exc, DjangoValidationError):
         return _from_django_validation(exc)
     if isinstance(exc, CardIncomplete):

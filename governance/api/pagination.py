@@ -8,42 +8,39 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 
-class NameCursorPagination(CursorPagination):
-    ordering = "name"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class NewestFirstPagination(CursorPagination):
-    ordering = "-pk"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class SequencePagination(CursorPagination):
-    """Audit events in chain order."""
-
-    ordering = "sequence"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
 class CheckedCursorPagination(CursorPagination):
     """A cursor whose position does not fit the ordering field (a hand-made one) is an
     invalid cursor (404, as DRF answers for one it cannot decode), not a server error."""
 
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
     def paginate_queryset(
         self, queryset: QuerySet, request: Request, view: APIView | None = None
     ) -> list | None:
-        if request.query_params.get(self.cursor_query_param) is None:
-            return super().paginate_queryset(queryset, request, view)
         try:
             return super().paginate_queryset(queryset, request, view)
         except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            if request.query_params.get(self.cursor_query_param) is None:
+                raise
             raise NotFound(self.invalid_cursor_message) from None
+
+
+class NameCursorPagination(CheckedCursorPagination):
+    ordering = "name"
+
+
+class NewestFirstPagination(CheckedCursorPagination):
+    ordering = "-pk"
+
+
+class SequencePagination(CheckedCursorPagination):
+    """Audit events in chain order."""
+
+    ordering = "sequence"
+    page_size = 100
+    max_page_size = 1000
 
 
 class ObservedAtPagination(CheckedCursorPagination):
@@ -51,7 +48,6 @@ class ObservedAtPagination(CheckedCursorPagination):
 
     ordering = ("observed_at", "pk")
     page_size = 500
-    page_size_query_param = "page_size"
     max_page_size = 10_000
 
 
@@ -59,10 +55,3 @@ class ReportedAtPagination(CheckedCursorPagination):
     """Deployments, the latest report first."""
 
     ordering = ("-reported_at", "-pk")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class CheckedSequencePagination(CheckedCursorPagination, SequencePagination):
-    """SequencePagination that refuses hand-made cursors cleanly."""

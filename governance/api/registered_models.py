@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from governance.api.common import (
     TAG_FILTER_HELP,
     TagsField,
+    TextField,
     choice_param,
     input_of,
     tag_filters,
@@ -52,21 +53,19 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 class ModelCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    team = serializers.CharField(max_length=100, help_text="The owning team's slug.")
-    owner = serializers.CharField(
-        max_length=150, required=False, help_text="Username; you when left out."
-    )
+    name = TextField(max_length=100)
+    team = TextField(max_length=100, help_text="The owning team's slug.")
+    owner = TextField(max_length=150, required=False, help_text="Username; you when left out.")
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = TextField(allow_blank=True, required=False, default="")
     auto_deprecate = serializers.BooleanField(required=False, default=False)
     grace_period_days = serializers.IntegerField(required=False, min_value=1, max_value=365)
     tags = TagsField(required=False)
 
 
 class ModelUpdateSerializer(serializers.Serializer):
-    description = serializers.CharField(allow_blank=True, required=False)
-    owner = serializers.CharField(max_length=150, required=False)
+    description = TextField(allow_blank=True, required=False)
+    owner = TextField(max_length=150, required=False)
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
     auto_deprecate = serializers.BooleanField(required=False)
     grace_period_days = serializers.IntegerField(required=False, min_value=1, max_value=365)

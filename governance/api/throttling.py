@@ -26,7 +26,9 @@ class PerTokenThrottle(BaseThrottle):
 
     def _ident(self, request: Request) -> str:
         if isinstance(request.auth, ApiToken):
-            return f"token-{request.auth.pk}"
+            # The digest, not the id: ids are reused (SQLite after a rollback, a restored
+            # database) and a new token must not inherit an old one's count.
+            return f"token-{request.auth.digest[:32]}"
         if request.user and request.user.is_authenticated:
             return f"user-{request.user.pk}"
         return f"address-{self.get_ident(request)}"

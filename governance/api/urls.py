@@ -6,12 +6,40 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import governance.converters  # noqa: F401 - registers <name:...>
-from governance.api import registered_models
+from governance.api import (
+    alerts,
+    approvals,
+    audit,
+    card_exports,
+    deployments,
+    metrics,
+    registered_models,
+    versions,
+)
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("v1/", include(registered_models.urlpatterns)),
+    path(
+        "docs/",
+        # Our template drops drf-spectacular's inline <style>, which the CSP blocks.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="governance/api/docs.html"
+        ),
+        name="docs",
+    ),
+    path(
+        "v1/",
+        include(
+            registered_models.urlpatterns
+            + versions.urlpatterns
+            + card_exports.urlpatterns
+            + approvals.urlpatterns
+            + metrics.urlpatterns
+            + deployments.urlpatterns
+            + audit.urlpatterns
+            + alerts.urlpatterns
+        ),
+    ),
 ]

@@ -1,7 +1,7 @@
 """Tag filters for lists: ?tag=key:value (exact) and ?tag=key (has the key), ANDed."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Q, QuerySet
 
 from governance.models import ModelTag, VersionTag
 from governance.models.tags import value_digest
@@ -21,12 +21,14 @@ def parse_tag_filters(raw: list[str]) -> list[tuple[str, str | None]]:
     return specs
 
 
-def _tagged(tag_class: type, link: str, key: str, value: str | None) -> Exists:
-    # The (key, value_sha256, owner) index answers this without scanning the tags.
-    match = {"key": key, link: OuterRef("pk")}
+def _tagged(tag_class: type, link: str, key: str, value: str | None) -> Q:
+    # An uncorrelated IN: the database reads the matching tags from the (key, value_sha256,
+    # owner) index, then fetches those owners by primary key. A correlated EXISTS made
+    # SQLite scan every visible row and probe the (owner, key) unique index instead.
+    match = {"key": key}
     if value is not None:
         match.update(value_sha256=value_digest(value), value=value)
-    return Exists(tag_class.objects.filter(**match))
+    return Q(pk__in=tag_class.objects.filter(**match).values(link))
 
 
 def models_tagged(queryset: QuerySet, specs: list[tuple[str, str | None]]) -> QuerySet:

@@ -1,7 +1,7 @@
 """Helpers every service uses: locking the aggregate and saving with history."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -89,7 +89,9 @@ def require_reason(reason: str, field: str = "reason", *, required: bool = True)
 
 
 def aware_datetime(value: Any) -> datetime:
-    """A moment from outside (ISO 8601 text or a datetime), with its time zone."""
+    """A moment from outside (ISO 8601 text or a datetime), with its time zone, in UTC:
+    PostgreSQL refuses offsets past 15:59, and neither database stores years outside
+    1-9999 in UTC (SQLite overflows; PostgreSQL stores a BC moment nothing reads back)."""
     try:
         moment = parse_datetime(value) if isinstance(value, str) else value
     except ValueError:  # well-formed but impossible, e.g. month 13
@@ -98,4 +100,7 @@ def aware_datetime(value: Any) -> datetime:
         raise ValidationError("expected an ISO 8601 date and time")
     if timezone.is_naive(moment):
         raise ValidationError("give a time zone (e.g. 2026-11-27T10:00:00Z)")
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("the moment is out of range (years 1 to 9999 in UTC)") from None

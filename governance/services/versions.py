@@ -13,6 +13,7 @@ from governance.services.approvals import approval_create
 from governance.services.common import lock_model, lock_version, require_reason, save_governed
 from governance.services.lifecycle import change_stage, restart_reviews
 from governance.services.tags import apply_tags, initial_tags
+from governance.validators import validate_version_string
 
 
 def _reject_unknown_fields(card: dict[str, Any]) -> None:
@@ -75,6 +76,10 @@ def version_register_once(
     """Registration a pipeline can retry: the same version with the same artefact checksum
     returns the registered one (created False); another checksum is a Conflict."""
     model = lock_model(model_id)
+    try:  # before the query below: PostgreSQL refuses NUL bytes
+        validate_version_string(version)
+    except ValidationError as error:
+        raise ValidationError({"version": error.messages}) from None
     existing = ModelVersion.objects.filter(model=model, version=version).first()
     if existing is None:
         return version_register(
@@ -181,9 +186,14 @@ def version_update(
     expected_revision: int | None = None,
 ) -> ModelVersion:
     """Edit card fields and merge tags (None removes one) in one transaction."""
-    version = version_update_card(
-        actor=actor, version_id=version_id, changes=changes, expected_revision=expected_revision
-    )
+    if changes or tags is None:
+        version = version_update_card(
+            actor=actor, version_id=version_id, changes=changes, expected_revision=expected_revision
+        )
+    else:  # tags alone are labels, not a card edit: require_can_tag (in apply_tags) decides
+        version = lock_version(version_id)
+        if expected_revision is not None and expected_revision != version.card_revision:
+            raise Conflict(_stale_card_message(version, expected_revision))
     if tags is not None:
         apply_tags(version, tags, actor=actor, merge=True)
     return version
