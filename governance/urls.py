@@ -10,6 +10,7 @@ from governance.views import (
     inventory,
     promotion,
     reviews,
+    tokens,
     versions,
 )
 from governance.views import models as model_pages
@@ -23,6 +24,9 @@ urlpatterns: list = [
     path("reviews/<int:pk>/decide/", reviews.review_decide, name="review-decide"),
     path("reviews/<int:pk>/revoke/", reviews.review_revoke, name="review-revoke"),
     path("", dashboard.dashboard, name="dashboard"),
+    path("tokens/", tokens.token_list, name="token-list"),
+    path("tokens/new/", tokens.token_create, name="token-create"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("models/", inventory.model_list, name="model-list"),
     path("models/<name:name>/", model_pages.model_detail, name="model-detail"),
     path("models/<name:name>/history/", model_pages.model_history, name="model-history"),

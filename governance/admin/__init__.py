@@ -6,6 +6,7 @@ deleted, and the audit trail is view only for everyone.
 """
 
 from governance.admin import (  # noqa: F401 - importing registers the model admins
+    api_tokens,
     approvals,
     records,
     registered_models,
