@@ -6,9 +6,9 @@ from governance.admin.base import (
     GovernanceAdminMixin,
     HistoryAdminMixin,
     ServiceFormAdminMixin,
-    ServiceModelForm,
 )
 from governance.admin.object_roles import RoleObjectPermissionsAdminMixin
+from governance.admin.tags import TaggedModelForm, TagsAdminMixin
 from governance.models import RegisteredModel
 from governance.services.registered_models import EDITABLE_FIELDS, model_register, model_update
 
@@ -20,14 +20,17 @@ FIXED_FIELDS = ("name", "team", "created_at")  # model_update does not change th
 @admin.register(RegisteredModel)
 class RegisteredModelAdmin(
     GovernanceAdminMixin,
+    TagsAdminMixin,
     ServiceFormAdminMixin,
     RoleObjectPermissionsAdminMixin,
     HistoryAdminMixin,
     SimpleHistoryAdmin,
 ):
     """Registered through model_register, edited through model_update (which checks who
-    may change the risk level and the policy flags); name and team are fixed."""
+    may change the risk level and the policy flags); name and team are fixed. Tags are saved
+    by the same call."""
 
+    form = TaggedModelForm
     role_scope = "model_id"
     list_display = (
         "name",
@@ -48,23 +51,24 @@ class RegisteredModelAdmin(
     def get_fields(
         self, request: HttpRequest, obj: RegisteredModel | None = None
     ) -> tuple[str, ...]:
+        tags = self.tags_field(request, obj)
         if obj is None:
-            return (*ADD_FIELDS, *POLICY_FIELDS)
-        return (*FIXED_FIELDS, *EDITABLE_FIELDS)
+            return (*ADD_FIELDS, *POLICY_FIELDS, tags)
+        return (*FIXED_FIELDS, *EDITABLE_FIELDS, tags)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: RegisteredModel | None = None
     ) -> tuple[str, ...]:
-        return () if obj is None else FIXED_FIELDS
+        return () if obj is None else (*FIXED_FIELDS, "tag_list")
 
     def service_save(
-        self, request: HttpRequest, obj: RegisteredModel | None, form: ServiceModelForm
+        self, request: HttpRequest, obj: RegisteredModel | None, form: TaggedModelForm
     ) -> RegisteredModel:
         if obj is not None:
-            changes = form.changed_values(EDITABLE_FIELDS)
-            if not changes:
+            changes, tags = form.changed_values(EDITABLE_FIELDS), form.tag_changes()
+            if not changes and not tags:
                 return obj
-            return model_update(actor=request.user, model_id=obj.pk, changes=changes)
+            return model_update(actor=request.user, model_id=obj.pk, changes=changes, tags=tags)
         return model_register(
             actor=request.user,
             name=form.value("name"),
@@ -74,4 +78,5 @@ class RegisteredModelAdmin(
             description=form.value("description"),
             auto_deprecate=form.value("auto_deprecate"),
             grace_period_days=form.value("grace_period_days"),
+            tags=form.tags_to_register(),
         )

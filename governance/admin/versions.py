@@ -10,18 +10,19 @@ from governance.admin.base import (
     GovernanceAdminMixin,
     HistoryAdminMixin,
     ServiceFormAdminMixin,
-    ServiceModelForm,
 )
+from governance.admin.tags import TaggedModelForm, TagsAdminMixin
 from governance.cards import CARD_FIELDS, IMMUTABLE_ONCE_SET, SECTIONS
 from governance.models import ModelVersion
 from governance.models.approvals import REQUESTABLE_STAGES
 from governance.services.approvals import approval_create
+from governance.services.tags import version_tags_set
 from governance.services.versions import (
     version_deprecate,
     version_register,
     version_retire,
     version_rollback,
-    version_update_card,
+    version_update,
 )
 
 LIFECYCLE_FIELDS = (
@@ -41,7 +42,7 @@ CARD_FIELDSETS = tuple(
 )
 
 
-class CardChangeForm(ServiceModelForm):
+class CardChangeForm(TaggedModelForm):
     """Carries the card revision the editor saw, so a concurrent edit is refused."""
 
     expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -98,10 +99,14 @@ def retire(request: HttpRequest, version: ModelVersion, data: dict) -> None:
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(
-    GovernanceAdminMixin, ServiceFormAdminMixin, HistoryAdminMixin, SimpleHistoryAdmin
+    GovernanceAdminMixin,
+    TagsAdminMixin,
+    ServiceFormAdminMixin,
+    HistoryAdminMixin,
+    SimpleHistoryAdmin,
 ):
-    """Versions are registered through version_register and their cards edited through
-    version_update_card; stages move only through the actions, which call the services."""
+    """Versions are registered through version_register and their cards and tags edited
+    through version_update; stages move only through the actions, which call the services."""
 
     actions = [request_promotion, request_rollback, deprecate, retire]
     list_display = (
@@ -134,12 +139,13 @@ class ModelVersionAdmin(
         return version.card_hash()
 
     def get_fieldsets(self, request: HttpRequest, obj: ModelVersion | None = None) -> tuple:
+        tags = ("Tags", {"fields": (self.tags_field(request, obj),)})
         if obj is None:
-            return ((None, {"fields": ("model", "version")}), *CARD_FIELDSETS)
+            return ((None, {"fields": ("model", "version")}), *CARD_FIELDSETS, tags)
         lifecycle = LIFECYCLE_FIELDS
         if self.has_change_permission(request, obj):
             lifecycle = (*lifecycle, "expected_revision")
-        return (("Lifecycle", {"fields": lifecycle}), *CARD_FIELDSETS)
+        return (("Lifecycle", {"fields": lifecycle}), *CARD_FIELDSETS, tags)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: ModelVersion | None = None
@@ -147,16 +153,16 @@ class ModelVersionAdmin(
         if obj is None:
             return ()
         fixed = tuple(field for field in IMMUTABLE_ONCE_SET if getattr(obj, field))
-        return (*LIFECYCLE_FIELDS, *fixed)
+        return (*LIFECYCLE_FIELDS, *fixed, "tag_list")
 
     def get_form(
         self, request: HttpRequest, obj: ModelVersion | None = None, change: bool = False, **kw: Any
-    ) -> type[ServiceModelForm]:
-        kw["form"] = CardChangeForm if obj is not None else ServiceModelForm
+    ) -> type[TaggedModelForm]:
+        kw["form"] = CardChangeForm if obj is not None else TaggedModelForm
         return super().get_form(request, obj, change=change, **kw)
 
     def service_save(
-        self, request: HttpRequest, obj: ModelVersion | None, form: ServiceModelForm
+        self, request: HttpRequest, obj: ModelVersion | None, form: TaggedModelForm
     ) -> ModelVersion:
         if obj is None:
             card = {field: form.value(field) for field in CARD_FIELDS if field in form.fields}
@@ -165,13 +171,17 @@ class ModelVersionAdmin(
                 model_id=form.value("model").pk,
                 version=form.value("version"),
                 card=card,
+                tags=form.tags_to_register(),
             )
-        changes = form.changed_values(CARD_FIELDS)
-        if not changes:
-            return obj
-        return version_update_card(
-            actor=request.user,
-            version_id=obj.pk,
-            changes=changes,
-            expected_revision=form.cleaned_data.get("expected_revision"),
-        )
+        changes, tags = form.changed_values(CARD_FIELDS), form.tag_changes()
+        if changes:
+            return version_update(
+                actor=request.user,
+                version_id=obj.pk,
+                changes=changes,
+                tags=tags,
+                expected_revision=form.cleaned_data.get("expected_revision"),
+            )
+        if tags:  # tags alone: a governance admin may tag a version but not edit its card
+            version_tags_set(actor=request.user, version_id=obj.pk, tags=tags, merge=True)
+        return obj

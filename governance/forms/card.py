@@ -1,6 +1,6 @@
-"""The card editor's form: what a person typed, turned into the ``changes`` dict that
-services.versions.version_update_card takes. It parses text; the card's rules are the
-service's (its ValidationError comes back here with ``add_service_errors``)."""
+"""The card editor's form: what a person typed, turned into the ``changes`` dict and the tag
+merge that services.versions.version_update takes. It parses text; the card's and the tags'
+rules are the service's (its ValidationError comes back here with ``add_service_errors``)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,7 @@ from governance.forms.fields import (
     RowsField,
     TextField,
 )
+from governance.forms.tags import TagsField, tag_changes
 from governance.models import ModelVersion, ReviewSchedule
 from governance.templatetags.tutela import FREE_TEXT_FIELDS
 
@@ -144,9 +145,11 @@ class CardForm(forms.Form):
     retirement_retire_on_replacement = forms.BooleanField(
         label="Retire when a replacement is approved and deployed", required=False
     )
+    tags = TagsField(label="Tags")
 
     def __init__(self, data: Any = None, *, version: ModelVersion) -> None:
-        super().__init__(data, initial=self._initial(version))
+        self.current_tags = dict(version.tags.values_list("key", "value"))
+        super().__init__(data, initial=self._initial(version) | {"tags": self.current_tags})
         self.version = version
         self.fields["hyperparameters"].original = version.hyperparameters
         self.locked = {field for field in IMMUTABLE_ONCE_SET if getattr(version, field)}
@@ -188,6 +191,13 @@ class CardForm(forms.Form):
             if not _same(field, value, current[field]):
                 changes[field] = value
         return changes
+
+    def tag_changes(self) -> dict[str, str | None] | None:
+        """The typed set replaces the tags: as a merge, None for each key left out; None
+        when the tags stay as they are (call after is_valid)."""
+        if "tags" not in self.data:  # a post without the field leaves the tags alone
+            return None
+        return tag_changes(self.current_tags, self.cleaned_data["tags"]) or None
 
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         """The service's per-field messages, next to the field (or its group) they name."""

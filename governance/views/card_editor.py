@@ -1,8 +1,8 @@
 """The card editor (/models/<name>/versions/<version>/edit/) and its Markdown preview.
 
-Saving goes through services.versions.version_update_card only, with the card revision
-the page was read at: a card saved by someone else in between is refused (409), nothing
-is saved and the typed input stays in the form.
+Saving goes through services.versions.version_update only (card changes and tags in one
+transaction), with the card revision the page was read at: a card saved by someone else in
+between is refused (409), nothing is saved and the typed input stays in the form.
 """
 
 from urllib.parse import quote
@@ -21,7 +21,7 @@ from governance.models import ApprovalRequest, ModelVersion
 from governance.models.versions import TEXT_LIMIT
 from governance.selectors import version_get_for
 from governance.selectors.card_editor import open_requests_of
-from governance.services.versions import version_update_card
+from governance.services.versions import version_update
 from governance.views.outcomes import attempt, require_allowed
 
 NOT_SAVED = "The card was not saved: correct the fields marked below."
@@ -49,18 +49,20 @@ def version_edit(request: HttpRequest, name: str, version: str) -> HttpResponse:
 def _save(
     request: HttpRequest, version: ModelVersion, form: CardForm, reviews: list[ApprovalRequest]
 ) -> HttpResponse:
-    """Through version_update_card only; a refusal shows the form again with the input."""
+    """Through version_update only; a refusal shows the form again with the input."""
     read_at = form.cleaned_data["card_revision"]
+    tags = form.tag_changes()
     outcome = attempt(
-        lambda: version_update_card(
+        lambda: version_update(
             actor=request.user,
             version_id=version.pk,
             changes=form.changes(),
+            tags=tags,
             expected_revision=read_at,
         )
     )
     if outcome.ok:
-        _saved_message(request, outcome.value, read_at, reviews)
+        _saved_message(request, outcome.value, read_at, reviews, tags_changed=bool(tags))
         return redirect(version_path(version))
     form.add_service_errors(outcome.errors or {})
     messages.error(request, outcome.message if outcome.status != 400 else NOT_SAVED)
@@ -68,11 +70,19 @@ def _save(
     return _page(request, version, form, reviews, status=outcome.status, conflict=conflict)
 
 
-def _saved_message(request: HttpRequest, saved: ModelVersion, read_at: int, restarts: list) -> None:
+def _saved_message(
+    request: HttpRequest, saved: ModelVersion, read_at: int, restarts: list, *, tags_changed: bool
+) -> None:
     if saved.card_revision == read_at:
-        messages.info(request, f"Nothing changed: the card of {saved} stays at revision {read_at}.")
+        if tags_changed:  # tags are labels, not the card: its revision and reviews stay
+            messages.success(request, f"Saved the tags of {saved}.")
+        else:
+            messages.info(
+                request, f"Nothing changed: the card of {saved} stays at revision {read_at}."
+            )
         return
-    text = f"Saved the card of {saved} (revision {saved.card_revision})."
+    text = f"Saved the card of {saved} (revision {saved.card_revision})"
+    text += " and its tags." if tags_changed else "."
     if restarts:
         text += " The open review restarted: its reviewers decide again on this card."
     messages.success(request, text)
