@@ -17,8 +17,21 @@ MAX_TAGS = 100
 
 
 def _label(key: Any) -> str:
-    text = str(key)
+    """The key as the error names it: short, and encodable (a refused key may hold a lone
+    surrogate, which no JSON or HTML response could carry)."""
+    text = str(key).encode("utf-8", "backslashreplace").decode()
     return text if len(text) <= 40 else f"{text[:40]}…"
+
+
+def _check_value(value: Any) -> None:
+    if not isinstance(value, str):
+        raise ValidationError("the value must be text")
+    validate_text(value)
+    MaxLengthValidator(TAG_VALUE_LIMIT)(value)
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no database stores it
+        raise ValidationError("the value must be valid Unicode text") from None
 
 
 def clean_tags(tags: Any, *, merge: bool) -> dict[str, str | None]:
@@ -31,10 +44,7 @@ def clean_tags(tags: Any, *, merge: bool) -> dict[str, str | None]:
             validate_tag_key(key)
             if value is None and merge:
                 continue
-            if not isinstance(value, str):
-                raise ValidationError("the value must be text")
-            validate_text(value)
-            MaxLengthValidator(TAG_VALUE_LIMIT)(value)
+            _check_value(value)
         except ValidationError as error:
             errors.append(f"{_label(key)}: {' '.join(error.messages)}")
     if errors:
