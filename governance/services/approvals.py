@@ -73,8 +73,10 @@ def approval_create(
 
 def _lock_request(request_id: int) -> ApprovalRequest:
     """Lock model, version and request, in that order (see services.common.lock_model)."""
-    version_id = ApprovalRequest.objects.values_list("version_id", flat=True).get(pk=request_id)
-    version = lock_version(version_id)
+    version_id, model_id = ApprovalRequest.objects.values_list(
+        "version_id", "version__model_id"
+    ).get(pk=request_id)
+    version = lock_version(version_id, model_id=model_id)
     request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
     request.version = version
     return request

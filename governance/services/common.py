@@ -37,9 +37,11 @@ def lock_models(model_ids: Iterable[int]) -> None:
     list(RegisteredModel.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
-def lock_version(version_id: int) -> ModelVersion:
-    """Lock a version's model, then the version; the returned version carries that model."""
-    model_id = ModelVersion.objects.values_list("model_id", flat=True).get(pk=version_id)
+def lock_version(version_id: int, *, model_id: int | None = None) -> ModelVersion:
+    """Lock a version's model, then the version; the returned version carries that model.
+    A caller that read the model's id along with its own row passes it (one query less)."""
+    if model_id is None:
+        model_id = ModelVersion.objects.values_list("model_id", flat=True).get(pk=version_id)
     model = lock_model(model_id)
     version = ModelVersion.objects.select_for_update().get(pk=version_id)
     version.model = model

@@ -3,7 +3,9 @@ lead and as a risk officer, get no 5xx and responses that conform to the schema.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,7 +35,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 
 @pytest.fixture
-def tokens(personas, version):
+def _test_transaction_survives_requests():
+    """Schemathesis calls the WSGI app directly, not through Django's test client, which
+    would keep the end of each request from closing the test's database connection (and
+    with it the transaction the test runs in)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(personas, version, _test_transaction_survives_requests):
     """Each generated call is made as an ML lead and as a risk officer, with data to find:
     a production version with its requests, and a version in development."""
     promote(version, personas, "staging")
