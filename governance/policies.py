@@ -407,6 +407,13 @@ def require_can_manage_token(user: Actor, owner: object) -> None:
     _require_role(global_roles(user), TOKEN_MANAGER_ROLES, "manage API tokens", "other people")
 
 
+def require_can_verify_audit(user: Actor, sees_everything: bool) -> None:
+    """Verifying the chain walks every event, other teams' too, and costs a pass over the
+    trail: for people who may see everything (auditors, global roles, superusers)."""
+    if not sees_everything:
+        raise PermissionDenied("Verifying the whole audit trail needs read access to all.")
+
+
 def require_can_report(user: Actor, model: RegisteredModel) -> None:
     """Metrics and deployment reports come from pipelines acting as an engineer or lead."""
     _require_role(roles_on_model(user, model), REPORTER_ROLES, "report on a model", model.name)

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.common import choice_param, text_param
+from governance.api.common import choice_param, paginated, text_param
 from governance.api.pagination import NewestFirstPagination
 from governance.cards import CARD_FIELDS
 from governance.models import AlertRule, AlertStatus, RetirementAlert
@@ -76,9 +76,7 @@ class AlertListApi(APIView):
 
     @extend_schema(parameters=ALERT_FILTERS, responses=AlertSerializer(many=True))
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(self._filtered(request), request)
-        return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
+        return paginated(request, self._filtered(request), AlertSerializer, self.pagination_class)
 
 
 def _visible_alert(user: User, pk: int) -> RetirementAlert:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from governance import policies
 from governance.actors import Actor
-from governance.api.common import TextField, choice_param, input_of, text_param
+from governance.api.common import TextField, choice_param, input_of, paginated, text_param
 from governance.api.pagination import NewestFirstPagination
 from governance.models import (
     ApprovalDecision,
@@ -244,9 +244,9 @@ class ApprovalListApi(APIView):
 
     @extend_schema(parameters=APPROVAL_FILTERS, responses=ApprovalRequestSerializer(many=True))
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(self._filtered(request), request)
-        return paginator.get_paginated_response(ApprovalRequestSerializer(page, many=True).data)
+        return paginated(
+            request, self._filtered(request), ApprovalRequestSerializer, self.pagination_class
+        )
 
 
 class ApprovalDetailApi(APIView):

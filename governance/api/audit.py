@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.urls import path
@@ -23,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from governance.api.common import MOMENT_HELP, choice_param, moment_param, text_param
+from governance import policies
+from governance.api.common import MOMENT_HELP, choice_param, moment_param, paginated, text_param
 from governance.api.pagination import SequencePagination
 from governance.audit import format_timestamp, verify_chain
 from governance.models import AuditEvent, AuditEventType
@@ -166,18 +166,19 @@ class AuditEventListApi(APIView):
         events = self._filtered(request)
         if request.accepted_renderer.format == JsonLinesRenderer.format:
             return export_response(events)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(events.select_related("model", "version"), request, self)
-        return paginator.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return paginated(
+            request,
+            events.select_related("model", "version"),
+            AuditEventSerializer,
+            self.pagination_class,
+        )
 
 
 class AuditVerifyApi(APIView):
     @extend_schema(responses=ChainStatusSerializer)
     def get(self, request: Request) -> Response:
         """Walk the whole chain; for people who may see every event (auditors, global roles)."""
-        # The walk reads every event, other teams' too, and costs a pass over the trail.
-        if not visibility(request.user).everything:
-            raise PermissionDenied("Verifying the whole audit trail needs read access to all.")
+        policies.require_can_verify_audit(request.user, visibility(request.user).everything)
         report = verify_chain()
         body = {
             "ok": report.ok,

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from governance.selectors.tags import parse_tag_filters
 from governance.services.common import aware_datetime
@@ -90,3 +92,15 @@ class AwareDateTimeField(serializers.DateTimeField):
             return aware_datetime(value)
         except ValidationError as error:
             raise serializers.ValidationError(error.messages) from None
+
+
+def paginated(
+    request: Request,
+    queryset: Any,
+    serializer_class: type[serializers.Serializer],
+    pagination_class: type[BasePagination],
+) -> Response:
+    """One page of a list, with the cursor links to the next and previous pages."""
+    paginator = pagination_class()
+    page = paginator.paginate_queryset(queryset, request)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)

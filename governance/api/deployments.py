@@ -17,6 +17,7 @@ from governance.api.common import (
     AwareDateTimeField,
     choice_param,
     input_of,
+    paginated,
     text_param,
 )
 from governance.api.pagination import ReportedAtPagination
@@ -114,9 +115,9 @@ class DeploymentListApi(APIView):
     @extend_schema(parameters=DEPLOYMENT_FILTERS, responses=DeploymentSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Deployments you may see, the latest report first."""
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(self._filtered(request), request, self)
-        return paginator.get_paginated_response(DeploymentSerializer(page, many=True).data)
+        return paginated(
+            request, self._filtered(request), DeploymentSerializer, self.pagination_class
+        )
 
     @extend_schema(
         request=DeploymentCreateSerializer, responses={201: DeploymentRecordedSerializer}

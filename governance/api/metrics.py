@@ -13,7 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.common import MOMENT_HELP, AwareDateTimeField, moment_param, text_param
+from governance.api.common import (
+    MOMENT_HELP,
+    AwareDateTimeField,
+    moment_param,
+    paginated,
+    text_param,
+)
 from governance.api.pagination import ObservedAtPagination
 from governance.models import MetricObservation
 from governance.selectors import version_get_for
@@ -86,9 +92,7 @@ class MetricListApi(APIView):
             observations = observations.filter(observed_at__gte=since)
         if (until := moment_param(request, "until")) is not None:
             observations = observations.filter(observed_at__lt=until)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(observations, request, self)
-        return paginator.get_paginated_response(MetricObservationSerializer(page, many=True).data)
+        return paginated(request, observations, MetricObservationSerializer, self.pagination_class)
 
     @extend_schema(
         request=BATCH_BODY,

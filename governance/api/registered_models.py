@@ -16,6 +16,7 @@ from governance.api.common import (
     TextField,
     choice_param,
     input_of,
+    paginated,
     tag_filters,
     tags_of,
     text_param,
@@ -127,9 +128,12 @@ class ModelListApi(APIView):
 
     @extend_schema(parameters=MODEL_FILTERS, responses=ModelSerializer(many=True))
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(_with_listing_data(self._filtered(request)), request)
-        return paginator.get_paginated_response(ModelSerializer(page, many=True).data)
+        return paginated(
+            request,
+            _with_listing_data(self._filtered(request)),
+            ModelSerializer,
+            self.pagination_class,
+        )
 
     @extend_schema(request=ModelCreateSerializer, responses={201: ModelSerializer})
     def post(self, request: Request) -> Response:

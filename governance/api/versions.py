@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.common import TAG_FILTER_HELP, choice_param, input_of, tag_filters
+from governance.api.common import TAG_FILTER_HELP, choice_param, input_of, paginated, tag_filters
 from governance.api.pagination import NewestFirstPagination
 from governance.api.version_serializers import (
     VersionDetailSerializer,
@@ -87,9 +87,7 @@ class VersionListApi(APIView):
         versions = versions.prefetch_related(
             Prefetch("tags", queryset=VersionTag.objects.order_by("key"))
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(versions, request)
-        return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
+        return paginated(request, versions, VersionSerializer, self.pagination_class)
 
     @extend_schema(
         request=VersionRegisterSerializer,
