@@ -19,7 +19,14 @@ from rest_framework.views import APIView
 
 from governance import policies
 from governance.actors import Actor
-from governance.api.common import TextField, choice_param, input_of, paginated, text_param
+from governance.api.common import (
+    TextField,
+    bool_param,
+    choice_param,
+    input_of,
+    paginated,
+    text_param,
+)
 from governance.api.pagination import NewestFirstPagination
 from governance.models import (
     ApprovalDecision,
@@ -237,7 +244,7 @@ class ApprovalListApi(APIView):
             requests = requests.filter(status=wanted)
         if model := text_param(request, "model", 100):
             requests = requests.filter(version__model__name=model)
-        if choice_param(request, "awaiting_me", ["true", "false"]) == "true":
+        if bool_param(request, "awaiting_me"):
             awaiting = awaiting_decision_for(user=request.user)
             requests = requests.filter(pk__in=[found.pk for found in awaiting])
         return requests

@@ -60,6 +60,12 @@ def choice_param(request: Request, name: str, choices: list[str]) -> str:
     return value
 
 
+def bool_param(request: Request, name: str) -> bool | None:
+    """`true` or `false`; absent (or empty) is None, anything else is refused."""
+    value = choice_param(request, name, ["true", "false"])
+    return None if not value else value == "true"
+
+
 def input_of(
     serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any
 ) -> dict:

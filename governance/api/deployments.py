@@ -15,6 +15,7 @@ from governance import policies
 from governance.api.common import (
     MOMENT_HELP,
     AwareDateTimeField,
+    bool_param,
     choice_param,
     input_of,
     paginated,
@@ -77,15 +78,6 @@ DEPLOYMENT_FILTERS = [
     OpenApiParameter("environment", OpenApiTypes.STR, enum=Environment.values),
     OpenApiParameter("active", OpenApiTypes.BOOL, description="Serving now (true) or ended."),
 ]
-
-
-def bool_param(request: Request, name: str) -> bool | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    if value not in ("true", "false"):
-        raise serializers.ValidationError({name: "Give true or false."})
-    return value == "true"
 
 
 def shadow_alert_id(request: Request, deployment: Deployment) -> int | None:
