@@ -83,8 +83,6 @@ TEMPLATES = [
 # Database: PostgreSQL with DATABASE_URL, otherwise SQLite under var/.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     DATABASES = {
@@ -100,6 +98,10 @@ else:
             },
         }
     }
+# Reused connections: opening one costs more than most API calls' queries (on SQLite the
+# PRAGMAs above take a lock each time); the health check replaces a connection that broke.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,10 +6,13 @@ as a role.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, Value
+from django.db import connection
+from django.db.models import Value
 from guardian.models import UserObjectPermission
 
 from governance.actors import SystemActor
@@ -25,48 +28,31 @@ def _is_person(user: User) -> bool:
 
 
 def global_roles(user: User) -> frozenset[Role]:
-    """Roles held for everything; cached on the user object for the request."""
-    if not _is_person(user):
-        return frozenset()
-    cached = getattr(user, "_tutela_global_roles", None)
-    if cached is None:
-        names = user.groups.filter(name__in=Role.values).values_list("name", flat=True)
-        cached = frozenset(Role(name) for name in names)
-        user._tutela_global_roles = cached
-    return cached
+    """Roles held for everything."""
+    return access(user).roles.everywhere
+
+
+def has_read_access(user: User) -> bool:
+    """The model-level view permission (the auditors group's), held directly or through a
+    group: what ModelBackend.has_perm answers."""
+    return access(user).read_access
 
 
 def forget_cached_roles(user: User) -> None:
-    for cached in ("_tutela_global_roles", "_tutela_role_map", "_tutela_visibility"):
+    for cached in ("_tutela_access", "_tutela_visibility"):
         if hasattr(user, cached):
             delattr(user, cached)
 
 
-def _scope_filter(team_id: int, model_id: int | None) -> Q:
-    scope = Q(content_type=ContentType.objects.get_for_model(Team), object_pk=str(team_id))
-    if model_id is not None:
-        model_type = ContentType.objects.get_for_model(RegisteredModel)
-        scope |= Q(content_type=model_type, object_pk=str(model_id))
-    return scope & Q(permission__codename__in=ROLE_BY_CODENAME)
-
-
 def scoped_roles(user: User, *, team_id: int, model_id: int | None = None) -> frozenset[Role]:
     """Roles granted on the team (and the model, if given) through object permissions."""
-    if not _is_person(user):
-        return frozenset()
-    # Only the person's own object permissions count: role_grant writes nothing else, so
-    # a group object permission would be a role nobody granted through the audit trail.
-    permissions = UserObjectPermission.objects.filter(_scope_filter(team_id, model_id), user=user)
-    codenames = permissions.values_list("permission__codename", flat=True)
-    return frozenset(ROLE_BY_CODENAME[codename] for codename in codenames)
+    roles, empty = access(user).roles, frozenset()
+    on_model = roles.by_model.get(model_id, empty) if model_id is not None else empty
+    return roles.by_team.get(team_id, empty) | on_model
 
 
 def roles_on_model(user: User, model: RegisteredModel) -> frozenset[Role]:
-    # A page that already loaded the person's role map (visibility does) answers from it.
-    cached = getattr(user, "_tutela_role_map", None)
-    if cached is not None:
-        return cached.on_model(model)
-    return global_roles(user) | scoped_roles(user, team_id=model.team_id, model_id=model.pk)
+    return access(user).roles.on_model(model)
 
 
 def roles_on_team(user: User, team: Team) -> frozenset[Role]:
@@ -120,28 +106,91 @@ class RoleMap:
 
 
 def role_map(user: User) -> RoleMap:
-    """Two queries at most (groups, object permissions), whatever the number of models;
-    cached on the user object for the request, like global_roles."""
+    return access(user).roles
+
+
+@dataclass(frozen=True)
+class Access:
+    """Everything about a person that decides what they may see and do."""
+
+    roles: RoleMap
+    read_access: bool
+
+
+NO_ACCESS = Access(RoleMap(frozenset(), {}, {}), read_access=False)
+
+
+def access(user: User) -> Access:
+    """One query whatever the number of grants; cached on the user object for the request
+    (an API call or a page asks about roles many times: visibility, policies, header)."""
     if not _is_person(user):
-        return RoleMap(frozenset(), {}, {})
-    cached = getattr(user, "_tutela_role_map", None)
+        return NO_ACCESS
+    cached = getattr(user, "_tutela_access", None)
     if cached is None:
-        cached = _load_role_map(user)
-        user._tutela_role_map = cached
+        cached = _load_access(user.pk)
+        user._tutela_access = cached
     return cached
 
 
-def _load_role_map(user: User) -> RoleMap:
-    grants = UserObjectPermission.objects.filter(
-        user=user, permission__codename__in=ROLE_BY_CODENAME
-    ).values_list("permission__codename", "content_type__model", "object_pk")
+def _load_access(user_id: int) -> Access:
+    everywhere: set[Role] = set()
     by_team: dict[int, set[Role]] = {}
     by_model: dict[int, set[Role]] = {}
-    for codename, kind, pk in grants:
-        target = by_team if kind == "team" else by_model
-        target.setdefault(int(pk), set()).add(ROLE_BY_CODENAME[codename])
-    return RoleMap(
-        global_roles(user),
-        {pk: frozenset(roles) for pk, roles in by_team.items()},
-        {pk: frozenset(roles) for pk, roles in by_model.items()},
+    read_access = False
+    with connection.cursor() as cursor:
+        cursor.execute(*_access_query(user_id))
+        for kind, name, scope, pk in cursor.fetchall():
+            if kind == "role":
+                everywhere.add(Role(name))
+            elif kind == "read":
+                read_access = True
+            else:
+                target = by_team if scope == "team" else by_model
+                target.setdefault(int(pk), set()).add(ROLE_BY_CODENAME[name])
+    roles = RoleMap(
+        frozenset(everywhere),
+        {pk: frozenset(held) for pk, held in by_team.items()},
+        {pk: frozenset(held) for pk, held in by_model.items()},
     )
+    return Access(roles, read_access)
+
+
+@cache
+def _access_sql() -> str:
+    """Global roles (groups named after a role), the auditors' view permission (directly or
+    through a group) and the role grants (guardian object permissions of the person only,
+    as role_grant writes them), as one UNION. Plain SQL: the ORM would spend more time
+    compiling three querysets than the database spends answering them."""
+    table = lambda model: connection.ops.quote_name(model._meta.db_table)  # noqa: E731
+    person = get_user_model()
+    user_groups = table(person.groups.through)
+    user_permissions = table(person.user_permissions.through)
+    group, permission = table(Group), table(Permission)
+    group_permissions = table(Group.permissions.through)
+    content_type, grants = table(ContentType), table(UserObjectPermission)
+    role_names = ", ".join(["%s"] * len(Role.values))
+    codenames = ", ".join(["%s"] * len(ROLE_BY_CODENAME))
+    return f"""
+        SELECT 'role', g.name, NULL, NULL FROM {group} g
+          JOIN {user_groups} ug ON ug.group_id = g.id
+         WHERE ug.user_id = %s AND g.name IN ({role_names})
+        UNION ALL
+        SELECT 'read', p.codename, NULL, NULL FROM {permission} p
+          JOIN {content_type} ct ON ct.id = p.content_type_id
+         WHERE ct.app_label = 'governance' AND p.codename = 'view_registeredmodel'
+           AND (p.id IN (SELECT up.permission_id FROM {user_permissions} up
+                          WHERE up.user_id = %s)
+                OR p.id IN (SELECT gp.permission_id FROM {group_permissions} gp
+                              JOIN {user_groups} ug ON ug.group_id = gp.group_id
+                             WHERE ug.user_id = %s))
+        UNION ALL
+        SELECT 'grant', p.codename, ct.model, uop.object_pk FROM {grants} uop
+          JOIN {permission} p ON p.id = uop.permission_id
+          JOIN {content_type} ct ON ct.id = uop.content_type_id
+         WHERE uop.user_id = %s AND p.codename IN ({codenames})
+    """
+
+
+def _access_query(user_id: int) -> tuple[str, list]:
+    params = [user_id, *Role.values, user_id, user_id, user_id, *ROLE_BY_CODENAME]
+    return _access_sql(), params

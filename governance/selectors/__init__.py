@@ -8,7 +8,7 @@ they hold a role and the models they hold a role on. Not visible means 404.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -20,7 +20,7 @@ from governance.models import (
     RegisteredModel,
     RetirementAlert,
 )
-from governance.roles import global_roles, role_map
+from governance.roles import global_roles, has_read_access, role_map
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -42,29 +42,19 @@ class Visibility:
 
 
 def visibility(user: User) -> Visibility:
-    """Computed once per request (cached on the user object): at most three queries
-    (global roles, read access, role grants)."""
+    """Computed once per request (cached on the user object) from the person's access,
+    which is one query (governance.roles.access)."""
     cached = getattr(user, "_tutela_visibility", None)
     if cached is not None:
         return cached
     if not user.is_authenticated or not user.is_active:
         result = Visibility(everything=False)
-    elif user.is_superuser or global_roles(user) or _has_read_access(user):
+    elif user.is_superuser or global_roles(user) or has_read_access(user):
         result = Visibility(everything=True)
     else:
         result = _scoped_visibility(user)
     user._tutela_visibility = result
     return result
-
-
-def _has_read_access(user: AbstractBaseUser) -> bool:
-    """The model-level view permission (the auditors group's), held directly or through a
-    group: what ModelBackend.has_perm answers, in one query instead of two."""
-    return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user),
-        content_type__app_label="governance",
-        codename="view_registeredmodel",
-    ).exists()
 
 
 def _scoped_visibility(user: AbstractBaseUser) -> Visibility:

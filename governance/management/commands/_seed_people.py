@@ -112,9 +112,11 @@ def ensure_global_role(user: AbstractBaseUser, role: Role, *, actor: Actor, log:
 def ensure_team_role(
     user: AbstractBaseUser, role: Role, team: Team, *, actor: Actor, log: SeedLog
 ) -> None:
+    forget_cached_roles(user)
     if role in scoped_roles(user, team_id=team.pk):
         return
     role_grant(actor=actor, user_id=user.pk, role=role, team_id=team.pk)
+    forget_cached_roles(user)
     log.add("role grants")
 
 
