@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +29,7 @@ from governance.api.common import (
 )
 from governance.api.pagination import NewestFirstPagination
 from governance.models import (
+    ALL_DECISIONS,
     ApprovalDecision,
     ApprovalRequest,
     ApprovalStatus,
@@ -38,8 +39,8 @@ from governance.models import (
     Stage,
 )
 from governance.models.approvals import NOTE_LIMIT
-from governance.selectors import User, request_get_for, version_get_for
-from governance.selectors.reviews import ALL_DECISIONS, awaiting_decision_for, requests_list_for
+from governance.selectors import User, request_require_visible, version_locate_for
+from governance.selectors.reviews import awaiting_decision_for, requests_list_for
 from governance.services.approvals import approval_create, approval_decide, approval_revoke
 from governance.services.versions import version_deprecate, version_retire, version_rollback
 
@@ -200,12 +201,13 @@ class VersionTransitionApi(APIView):
         ),
     )
     def post(self, request: Request, name: str, version: str) -> Response:
-        found = version_get_for(user=request.user, name=name, version=version)
+        found = version_locate_for(user=request.user, name=name, version=version)
         data = input_of(TransitionInputSerializer, request)
         source, reason = found.stage, data["justification"]
         result = _move(request.user, found, data["target_stage"], reason)
         if isinstance(result, ApprovalRequest):
-            body = _request_body(request.user, result.pk)
+            prefetch_related_objects([result], ALL_DECISIONS)  # none yet: one empty read
+            body = ApprovalRequestSerializer(result).data
         else:
             body = _stage_change_body(result, source, reason)
         return Response(body, status=status.HTTP_201_CREATED)
@@ -269,16 +271,17 @@ class ApprovalDecideApi(APIView):
         description="Approve or reject in one role; the last missing approval moves the version.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        request_get_for(user=request.user, pk=pk)
+        request_require_visible(user=request.user, pk=pk)
         data = input_of(DecisionInputSerializer, request)
-        approval_decide(
+        # The service returns the request as it ends up, with its people and decisions.
+        decided = approval_decide(
             actor=request.user,
             request_id=pk,
             approve=data["decision"] == Decision.APPROVED,
             note=data["notes"],
             role=data.get("role"),
         )
-        return Response(_request_body(request.user, pk), status=status.HTTP_201_CREATED)
+        return Response(ApprovalRequestSerializer(decided).data, status=status.HTTP_201_CREATED)
 
 
 class ApprovalRevokeApi(APIView):
@@ -288,10 +291,10 @@ class ApprovalRevokeApi(APIView):
         description="Withdraw an approved production request; the version leaves production.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        request_get_for(user=request.user, pk=pk)
+        request_require_visible(user=request.user, pk=pk)
         data = input_of(RevokeInputSerializer, request)
-        approval_revoke(actor=request.user, request_id=pk, reason=data["reason"])
-        return Response(_request_body(request.user, pk))
+        revoked = approval_revoke(actor=request.user, request_id=pk, reason=data["reason"])
+        return Response(ApprovalRequestSerializer(revoked).data)
 
 
 urlpatterns = [

@@ -23,7 +23,7 @@ from governance.api.common import (
 )
 from governance.api.pagination import ReportedAtPagination
 from governance.models import OPEN_ALERT_STATUSES, AlertRule, Deployment, Environment
-from governance.selectors import alerts_visible_to, deployments_visible_to, version_get_for
+from governance.selectors import alerts_visible_to, deployments_visible_to, version_locate_for
 from governance.services.deployments import deployment_record
 from governance.validators import VERSION_MAX_LENGTH
 
@@ -117,7 +117,7 @@ class DeploymentListApi(APIView):
     def post(self, request: Request) -> Response:
         """Report that a version serves an endpoint (engineers and leads of the model)."""
         data = input_of(DeploymentCreateSerializer, request)
-        found = version_get_for(user=request.user, name=data["model"], version=data["version"])
+        found = version_locate_for(user=request.user, name=data["model"], version=data["version"])
         deployment = deployment_record(
             actor=request.user,
             version_id=found.pk,

@@ -22,7 +22,7 @@ from governance.api.common import (
 )
 from governance.api.pagination import ObservedAtPagination
 from governance.models import MetricObservation
-from governance.selectors import version_get_for
+from governance.selectors import version_locate_for
 from governance.services.metrics import MAX_POINTS, metrics_record
 
 
@@ -84,7 +84,7 @@ class MetricListApi(APIView):
     @extend_schema(parameters=METRIC_FILTERS, responses=MetricObservationSerializer(many=True))
     def get(self, request: Request, name: str, version: str) -> Response:
         """The version's observations, oldest first."""
-        found = version_get_for(user=request.user, name=name, version=version)
+        found = version_locate_for(user=request.user, name=name, version=version)
         observations = MetricObservation.objects.filter(version=found)
         if metric := text_param(request, "name", 100):
             observations = observations.filter(name=metric)
@@ -104,7 +104,7 @@ class MetricListApi(APIView):
     )
     def post(self, request: Request, name: str, version: str) -> Response:
         """Record a batch of observations."""
-        found = version_get_for(user=request.user, name=name, version=version)
+        found = version_locate_for(user=request.user, name=name, version=version)
         points, source = batch_of(request.data)
         recorded = metrics_record(
             actor=request.user, version_id=found.pk, points=points, source=source

@@ -26,7 +26,12 @@ from governance.api.version_serializers import (
     VersionUpdateSerializer,
 )
 from governance.models import ModelVersion, Stage, VersionTag
-from governance.selectors import model_get_for, version_get_for, versions_visible_to
+from governance.selectors import (
+    model_get_for,
+    version_get_for,
+    version_locate_for,
+    versions_visible_to,
+)
 from governance.selectors.tags import versions_tagged
 from governance.services.versions import version_register_once, version_update
 
@@ -146,7 +151,7 @@ class VersionDetailApi(APIView):
     )
     def patch(self, request: Request, name: str, version: str) -> Response:
         """Edit the card and tags, refused if the card changed since the If-Match revision."""
-        found = version_get_for(user=request.user, name=name, version=version)
+        found = version_locate_for(user=request.user, name=name, version=version)
         expected = _expected_revision(request)
         changes = input_of(VersionUpdateSerializer, request)
         tags = changes.pop("tags", None)

@@ -2,7 +2,7 @@
 
 from governance.models.alerts import RetirementAlert
 from governance.models.api_tokens import ApiToken
-from governance.models.approvals import ApprovalDecision, ApprovalRequest
+from governance.models.approvals import ALL_DECISIONS, ApprovalDecision, ApprovalRequest
 from governance.models.audit import AppendOnlyError, AuditChainHead, AuditEvent
 from governance.models.choices import (
     OPEN_ALERT_STATUSES,
@@ -26,6 +26,7 @@ from governance.models.teams import Team
 from governance.models.versions import ModelVersion
 
 __all__ = [
+    "ALL_DECISIONS",
     "OPEN_ALERT_STATUSES",
     "OPEN_APPROVAL_STATUSES",
     "AlertRule",

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from governance.models.choices import (
     OPEN_APPROVAL_STATUSES,
@@ -117,3 +117,10 @@ class ApprovalDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.approver} {self.decision} as {self.role} on #{self.request_id}"
+
+
+# Every decision on a request (superseded ones too) with its approver, oldest first: what
+# the policy reads to know the filled roles, and what the API and the review page show.
+ALL_DECISIONS = Prefetch(
+    "decisions", queryset=ApprovalDecision.objects.select_related("approver").order_by("pk")
+)

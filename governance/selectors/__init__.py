@@ -118,6 +118,27 @@ def version_get_for(*, user: User, name: str, version: str) -> ModelVersion:
     return found
 
 
+def version_locate_for(*, user: User, name: str, version: str) -> ModelVersion:
+    """The version with its model only, for a write: its service locks and reloads what it
+    changes, so joining the team and the people here would be read and thrown away."""
+    found = (
+        versions_visible_to(user)
+        .select_related("model")
+        .filter(model__name=name, version=version)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such version, or you may not see it.")
+    return found
+
+
+def request_require_visible(*, user: User, pk: int) -> None:
+    """404 unless the person may see the request: the check before a write on it, whose
+    service loads and locks the request itself (403 is the policy's answer, after this)."""
+    if not requests_visible_to(user).filter(pk=pk).exists():
+        raise Http404("No such request, or you may not see it.")
+
+
 def request_get_for(*, user: User, pk: int) -> ApprovalRequest:
     found = (
         requests_visible_to(user)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from governance import diffs, policies
 from governance.cards import CARD_FIELDS, card_hash
 from governance.models import (
+    ALL_DECISIONS,
     OPEN_APPROVAL_STATUSES,
     ApprovalDecision,
     ApprovalRequest,
@@ -25,9 +26,6 @@ from governance.selectors import User, request_get_for, requests_visible_to
 LIVE_DECISIONS = Prefetch(
     "decisions",
     queryset=ApprovalDecision.objects.filter(superseded_at__isnull=True).select_related("approver"),
-)
-ALL_DECISIONS = Prefetch(
-    "decisions", queryset=ApprovalDecision.objects.select_related("approver").order_by("pk")
 )
 PAGE_SIZE = 50
 DEPLOYMENTS_SHOWN = 50

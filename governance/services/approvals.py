@@ -1,11 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from governance import audit, policies
 from governance.actors import Actor
 from governance.exceptions import Conflict
 from governance.models import (
+    ALL_DECISIONS,
     OPEN_APPROVAL_STATUSES,
     ApprovalDecision,
     ApprovalRequest,
@@ -72,14 +74,26 @@ def approval_create(
 
 
 def _lock_request(request_id: int) -> ApprovalRequest:
-    """Lock model, version and request, in that order (see services.common.lock_model)."""
+    """Lock model, version and request, in that order (see services.common.lock_model).
+    The request comes with the people it names and all its decisions: the policy reads
+    the decisions several times, and callers answer with the request as it ends up."""
     version_id, model_id = ApprovalRequest.objects.values_list(
         "version_id", "version__model_id"
     ).get(pk=request_id)
     version = lock_version(version_id, model_id=model_id)
-    request = ApprovalRequest.objects.select_for_update().get(pk=request_id)
+    request = (
+        ApprovalRequest.objects.select_related("requester", "revoked_by")
+        .select_for_update(of=("self",))
+        .get(pk=request_id)
+    )
     request.version = version
+    prefetch_related_objects([request], ALL_DECISIONS)
     return request
+
+
+def _reload_decisions(request: ApprovalRequest) -> None:
+    request.refresh_from_db(fields=["decisions"])  # drops the prefetched ones, no query
+    prefetch_related_objects([request], ALL_DECISIONS)
 
 
 def _finish(request: ApprovalRequest, actor: Actor, status: str) -> None:
@@ -135,6 +149,7 @@ def approval_decide(
         card_hash=request.card_hash,
     )
     save_governed(decision, actor=actor, reason=decision.decision)
+    _reload_decisions(request)
     audit.record(
         event_type=AuditEventType.APPROVAL_DECISION,
         actor=actor,

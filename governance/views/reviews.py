@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from governance.models import ApprovalRequest
-from governance.selectors import request_get_for
+from governance.selectors import request_require_visible
 from governance.selectors.reviews import (
     awaiting_rows_for,
     review_page_for,
@@ -62,7 +62,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    request_get_for(user=request.user, pk=pk)  # not visible: 404 before any rule speaks
+    request_require_visible(user=request.user, pk=pk)  # 404 before any rule speaks
     approve = DECISIONS.get(request.POST.get("decision", ""))  # anything else: refused
     outcome = attempt(
         lambda: approval_decide(
@@ -82,7 +82,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    request_get_for(user=request.user, pk=pk)
+    request_require_visible(user=request.user, pk=pk)
     outcome = attempt(
         lambda: approval_revoke(
             actor=request.user, request_id=pk, reason=request.POST.get("reason", "")
