@@ -353,8 +353,14 @@ def require_can_revoke(user: Actor, request: ApprovalRequest) -> None:
         )
 
 
+# Stages a version is in before it ever reaches production (it never comes back to them).
+PRE_PRODUCTION_STAGES = frozenset({Stage.DEVELOPMENT, Stage.STAGING})
+
+
 def current_production_approval(version: ModelVersion) -> ApprovalRequest | None:
     """The approval that put the version in production last (cards show its approvers)."""
+    if version.stage in PRE_PRODUCTION_STAGES:
+        return None  # production is reached only through such an approval: none yet
     return (
         version.approval_requests.filter(
             target_stage=Stage.PRODUCTION, status=ApprovalStatus.APPROVED

@@ -32,6 +32,7 @@ def test_card_shows_pending_until_a_production_approval(version):
 
 
 def test_card_names_the_approvers_of_the_production_approval(version, personas):
+    version.stage = Stage.PRODUCTION  # the approval below put it there
     request = ApprovalRequestFactory(
         version=version,
         target_stage=Stage.PRODUCTION,
@@ -53,6 +54,17 @@ def test_card_names_the_approvers_of_the_production_approval(version, personas):
 
     assert governance["approved_by"] == ["lead (ml_lead)", "risk_officer (risk_officer)"]
     assert governance["approval_date"].startswith("2026-11-01T10:00:00")
+
+
+def test_card_of_a_version_before_production_is_pending_without_reading_approvals(
+    version, django_assert_num_queries
+):
+    version.model.owner, version.model.team  # noqa: B018 - loaded before counting
+
+    with django_assert_num_queries(0):
+        governance = version.to_dict()["governance"]
+
+    assert governance["approved_by"] == governance["approval_date"] == "PENDING"
 
 
 def test_markdown_renders_every_section_with_lists_nested(version):

@@ -1,7 +1,7 @@
 """/api/v1/models/: list, register, read and edit registered models (with their tags)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -73,11 +73,14 @@ class ModelUpdateSerializer(serializers.Serializer):
     tags = TagsField(required=False, help_text="Merged into the tags; null removes a key.")
 
 
+MODEL_TAGS = Prefetch("tags", queryset=ModelTag.objects.order_by("key"))
+
+
 def _with_listing_data(queryset: QuerySet) -> QuerySet:
     production = ModelVersion.objects.filter(model=OuterRef("pk"), stage=Stage.PRODUCTION)
     return (
         queryset.select_related("team", "owner")
-        .prefetch_related(Prefetch("tags", queryset=ModelTag.objects.order_by("key")))
+        .prefetch_related(MODEL_TAGS)
         .annotate(production_version=Subquery(production.values("version")[:1]))
     )
 
@@ -153,7 +156,10 @@ class ModelListApi(APIView):
             grace_period_days=data.get("grace_period_days"),
             tags=data.get("tags"),
         )
-        model = _with_listing_data(RegisteredModel.objects.filter(pk=model.pk)).get()
+        # Answered from the registered row (its team and owner loaded by the service): a
+        # new model has no version in production yet.
+        model.production_version = None
+        prefetch_related_objects([model], MODEL_TAGS)
         return Response(ModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
 

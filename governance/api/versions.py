@@ -8,7 +8,7 @@ ETag names the card revision; a PATCH with a stale If-Match is refused (409).
 
 import re
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -70,6 +70,9 @@ def _version_response(request: Request, name: str, number: str, code: int = 200)
     return response
 
 
+VERSION_TAGS = Prefetch("tags", queryset=VersionTag.objects.order_by("key"))
+
+
 class VersionListApi(APIView):
     pagination_class = NewestFirstPagination
 
@@ -89,9 +92,7 @@ class VersionListApi(APIView):
         versions = versions_tagged(versions, tag_filters(request)).select_related(
             "model", "created_by"
         )
-        versions = versions.prefetch_related(
-            Prefetch("tags", queryset=VersionTag.objects.order_by("key"))
-        )
+        versions = versions.prefetch_related(VERSION_TAGS)
         return paginated(request, versions, VersionSerializer, self.pagination_class)
 
     @extend_schema(
@@ -121,7 +122,10 @@ class VersionListApi(APIView):
         )
         if not created:
             return _version_response(request, model.name, registered.version)
-        response = _version_response(request, model.name, registered.version, 201)
+        # Answered from the registered row: the service loaded its model, team and owner.
+        prefetch_related_objects([registered], VERSION_TAGS)
+        response = Response(VersionDetailSerializer(registered).data, status=201)
+        response["ETag"] = _etag(registered)
         where = reverse("api:version-detail", args=[model.name, registered.version])
         response["Location"] = request.build_absolute_uri(where)
         return response

@@ -23,10 +23,11 @@ def lock_model(model_id: int) -> RegisteredModel:
     model row first, so changes to one model serialize in one order (model, then its
     rows, then the audit head) and never deadlock.
     """
-    # of=("self",): lock the model row only, not the joined team row (which would
-    # serialize every change across a whole team on PostgreSQL).
-    models_with_team = RegisteredModel.objects.select_related("team")
-    return models_with_team.select_for_update(of=("self",)).get(pk=model_id)
+    # of=("self",): lock the model row only, not the joined team and owner rows (locking
+    # the team would serialize every change across a whole team on PostgreSQL). They come
+    # along because audit details, cards and API answers name them.
+    models_with_people = RegisteredModel.objects.select_related("team", "owner")
+    return models_with_people.select_for_update(of=("self",)).get(pk=model_id)
 
 
 def lock_models(model_ids: Iterable[int]) -> None:

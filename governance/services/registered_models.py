@@ -38,7 +38,9 @@ def model_register(
     """Register a named model for a team; engineers and leads of that team may."""
     team = Team.objects.select_for_update().get(pk=team_id)
     policies.require_can_register_model(actor, team)
-    owner = _active_user(owner_id)
+    # Most models are registered by their owner, who is known to be active.
+    is_actor = owner_id == getattr(actor, "pk", None) and getattr(actor, "is_active", False)
+    owner = actor if is_actor else _active_user(owner_id)
     model = RegisteredModel(
         name=name,
         team=team,

@@ -8,7 +8,13 @@ from governance import audit, policies
 from governance.actors import Actor, SystemActor
 from governance.cards import CARD_FIELDS, IMMUTABLE_ONCE_SET, canonical_json
 from governance.exceptions import Conflict
-from governance.models import ApprovalRequest, AuditEventType, ModelVersion, Stage
+from governance.models import (
+    ApprovalRequest,
+    AuditEventType,
+    ModelVersion,
+    RegisteredModel,
+    Stage,
+)
 from governance.services.approvals import approval_create
 from governance.services.common import lock_model, lock_version, require_reason, save_governed
 from governance.services.lifecycle import change_stage, restart_reviews
@@ -36,7 +42,17 @@ def version_register(
     tags: dict[str, str] | None = None,
 ) -> ModelVersion:
     """Register a trained artefact of a model in development, with its (partial) card."""
-    model = lock_model(model_id)
+    return _register(actor, lock_model(model_id), version, card, tags)
+
+
+def _register(
+    actor: Actor,
+    model: RegisteredModel,
+    version: str,
+    card: dict[str, Any] | None,
+    tags: dict[str, str] | None,
+) -> ModelVersion:
+    """version_register on the locked model."""
     policies.require_can_register_version(actor, model)
     card = card or {}
     _reject_unknown_fields(card)
@@ -82,9 +98,7 @@ def version_register_once(
         raise ValidationError({"version": error.messages}) from None
     existing = ModelVersion.objects.filter(model=model, version=version).first()
     if existing is None:
-        return version_register(
-            actor=actor, model_id=model_id, version=version, card=card, tags=tags
-        ), True
+        return _register(actor, model, version, card, tags), True
     policies.require_can_register_version(actor, model)
     checksum = (card or {}).get("artifact_sha256") if isinstance(card, dict) else None
     if not checksum or checksum != existing.artifact_sha256:
