@@ -27,10 +27,9 @@ from governance.api.version_serializers import (
 )
 from governance.models import ModelVersion, Stage, VersionTag
 from governance.selectors import (
-    model_get_for,
+    model_id_for,
     version_get_for,
     version_locate_for,
-    versions_visible_to,
 )
 from governance.selectors.tags import versions_tagged
 from governance.services.versions import version_register_once, version_update
@@ -85,8 +84,9 @@ class VersionListApi(APIView):
     )
     def get(self, request: Request, name: str) -> Response:
         """A visible model's versions, newest first (GET a version for its card)."""
-        model = model_get_for(user=request.user, name=name)
-        versions = versions_visible_to(request.user).filter(model=model)
+        # The model's versions are visible with the model: visibility is per model.
+        model_id = model_id_for(user=request.user, name=name)
+        versions = ModelVersion.objects.filter(model_id=model_id)
         if stage := choice_param(request, "stage", Stage.values):
             versions = versions.filter(stage=stage)
         versions = versions_tagged(versions, tag_filters(request)).select_related(
@@ -114,19 +114,19 @@ class VersionListApi(APIView):
     )
     def post(self, request: Request, name: str) -> Response:
         """Register a version (idempotent on the artefact checksum)."""
-        model = model_get_for(user=request.user, name=name)
+        model_id = model_id_for(user=request.user, name=name)
         card = input_of(VersionRegisterSerializer, request)
         number, tags = card.pop("version"), card.pop("tags", None)
         registered, created = version_register_once(
-            actor=request.user, model_id=model.pk, version=number, card=card, tags=tags
+            actor=request.user, model_id=model_id, version=number, card=card, tags=tags
         )
         if not created:
-            return _version_response(request, model.name, registered.version)
+            return _version_response(request, name, registered.version)
         # Answered from the registered row: the service loaded its model, team and owner.
         prefetch_related_objects([registered], VERSION_TAGS)
         response = Response(VersionDetailSerializer(registered).data, status=201)
         response["ETag"] = _etag(registered)
-        where = reverse("api:version-detail", args=[model.name, registered.version])
+        where = reverse("api:version-detail", args=[name, registered.version])
         response["Location"] = request.build_absolute_uri(where)
         return response
 

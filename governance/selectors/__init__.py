@@ -118,6 +118,15 @@ def version_get_for(*, user: User, name: str, version: str) -> ModelVersion:
     return found
 
 
+def model_id_for(*, user: User, name: str) -> int:
+    """The id of a model the person may see (404 otherwise): for reads and writes that
+    only need to know which model, not its team or owner."""
+    found = models_visible_to(user).filter(name=name).values_list("pk", flat=True).first()
+    if found is None:
+        raise Http404("No such model, or you may not see it.")
+    return found
+
+
 def version_locate_for(*, user: User, name: str, version: str) -> ModelVersion:
     """The version with its model only, for a write: its service locks and reloads what it
     changes, so joining the team and the people here would be read and thrown away."""
