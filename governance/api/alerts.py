@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api.common import choice_param, paginated, text_param
+from governance.api.common import UsernameField, choice_param, paginated, text_param
 from governance.api.pagination import NewestFirstPagination
 from governance.cards import CARD_FIELDS
 from governance.models import AlertRule, AlertStatus, RetirementAlert
@@ -24,7 +24,7 @@ class AlertSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(
         child=serializers.DictField(), help_text="What fired, with the observed values."
     )
-    acknowledged_by = serializers.CharField(source="acknowledged_by.get_username", allow_null=True)
+    acknowledged_by = UsernameField(allow_null=True)
 
     class Meta:
         model = RetirementAlert

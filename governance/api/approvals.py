@@ -21,6 +21,7 @@ from governance import policies
 from governance.actors import Actor
 from governance.api.common import (
     TextField,
+    UsernameField,
     bool_param,
     choice_param,
     input_of,
@@ -49,7 +50,7 @@ DIRECT_SERVICES = {Stage.DEPRECATED: version_deprecate, Stage.RETIRED: version_r
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    approver = serializers.CharField(source="approver.get_username")
+    approver = UsernameField()
     decided_at = serializers.DateTimeField(source="created_at")
     live = serializers.SerializerMethodField(
         help_text="False once a card edit or risk raise restarted the review."
@@ -68,11 +69,11 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField()
     model = serializers.CharField(source="version.model.name")
     version = serializers.CharField(source="version.version")
-    requester = serializers.CharField(source="requester.get_username")
+    requester = UsernameField()
     required_roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
     missing_roles = serializers.SerializerMethodField()
     decisions = DecisionSerializer(many=True)
-    revoked_by = serializers.CharField(source="revoked_by.get_username", allow_null=True)
+    revoked_by = UsernameField(allow_null=True)
     updated_at = serializers.SerializerMethodField()
 
     class Meta:

@@ -15,6 +15,7 @@ from governance import policies
 from governance.api.common import (
     MOMENT_HELP,
     AwareDateTimeField,
+    UsernameField,
     bool_param,
     choice_param,
     input_of,
@@ -33,7 +34,7 @@ class DeploymentSerializer(serializers.ModelSerializer):
     version = serializers.CharField(source="version.version")
     stage = serializers.CharField(source="version.stage", help_text="The version's stage now.")
     approved = serializers.SerializerMethodField()
-    reported_by = serializers.CharField(source="reported_by.get_username")
+    reported_by = UsernameField()
 
     class Meta:
         model = Deployment

@@ -14,6 +14,7 @@ from governance.api.common import (
     TAG_FILTER_HELP,
     TagsField,
     TextField,
+    UsernameField,
     choice_param,
     input_of,
     paginated,
@@ -30,7 +31,7 @@ from governance.services.registered_models import model_register, model_update
 
 class ModelSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.slug")
-    owner = serializers.CharField(source="owner.get_username")
+    owner = UsernameField()
     production_version = serializers.CharField(allow_null=True, read_only=True)
     tags = serializers.SerializerMethodField()
 

@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from governance.api.common import TagsField, TextField
+from governance.api.common import TagsField, TextField, UsernameField
 from governance.models import ModelVersion, ReviewSchedule
 from governance.validators import VERSION_MAX_LENGTH, validate_version_string
 
@@ -128,7 +128,7 @@ class VersionSerializer(serializers.ModelSerializer):
     """A version in a list; read the version itself for its card."""
 
     model = serializers.CharField(source="model.name", read_only=True)
-    created_by = serializers.CharField(source="created_by.get_username", read_only=True)
+    created_by = UsernameField()
     tags = serializers.SerializerMethodField()
 
     class Meta:
@@ -164,7 +164,7 @@ class VersionDetailSerializer(VersionSerializer, CardFieldsSerializer):
     """A version with its whole card: card fields at the top level, as PATCH takes them."""
 
     team = serializers.CharField(source="model.team.slug")
-    owner = serializers.CharField(source="model.owner.get_username")
+    owner = UsernameField(source="model.owner")
     risk_level = serializers.CharField(source="model.risk_level")
     approved_by = serializers.SerializerMethodField()
     approval_date = serializers.SerializerMethodField()
