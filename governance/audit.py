@@ -101,20 +101,61 @@ def record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Append one event inside the caller's transaction, chained to the current head."""
+    entry = Entry(event_type, actor, model, version, request, details)
+    return record_many([entry])[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event to append (what record() takes), for record_many()."""
+
+    event_type: AuditEventType
+    actor: Actor
+    model: Any = None
+    version: Any = None
+    request: Any = None
+    details: dict | None = None
+
+
+def record_many(entries: list[Entry]) -> list[AuditEvent]:
+    """Append events in order inside the caller's transaction, chained to the current head:
+    one head lock, one insert and one head update however many there are (a sweep that
+    opens hundreds of alerts appends their events at once)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must run inside the transaction of the change.")
-    head_sequence, head_hash = _lock_head()
+    if not entries:
+        return []
+    sequence, prev_hash = _lock_head()
+    now, events = timezone.now(), []
+    for entry in entries:
+        sequence += 1
+        event = _chained(entry, sequence, prev_hash, now)
+        events.append(event)
+        prev_hash = event.hash
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)  # append-only: inserts are all it does
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HEAD_TABLE} SET sequence = %s, hash = %s WHERE id = %s",
+            [sequence, prev_hash, HEAD_ID],
+        )
+    return events
+
+
+def _chained(entry: Entry, sequence: int, prev_hash: str, now: datetime) -> AuditEvent:
     event = AuditEvent(
-        sequence=head_sequence + 1,
-        created_at=timezone.now(),
-        event_type=event_type,
-        actor=actor_label(actor),
-        actor_user=actor_user(actor),
-        model=model,
-        version=version,
-        request=request,
-        details=canonical_json(details or {}),
-        prev_hash=head_hash,
+        sequence=sequence,
+        created_at=now,
+        event_type=entry.event_type,
+        actor=actor_label(entry.actor),
+        actor_user=actor_user(entry.actor),
+        model=entry.model,
+        version=entry.version,
+        request=entry.request,
+        details=canonical_json(entry.details or {}),
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(
         prev_hash=event.prev_hash,
@@ -127,12 +168,6 @@ def record(
         request_id=event.request_id,
         details=event.details,
     )
-    event.save(force_insert=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {HEAD_TABLE} SET sequence = %s, hash = %s WHERE id = %s",
-            [event.sequence, event.hash, HEAD_ID],
-        )
     return event
 
 
