@@ -8,6 +8,7 @@ off; the run command (scripts/run) turns it on for local use only.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -201,6 +202,45 @@ else:
         "control_folder": str(_control_dir),  # kombu's default is ./control
         "store_processed": False,
     }
+# The tasks are idempotent (services re-check state under row locks), so a message is
+# acknowledged only once its task finished and handed back if the worker dies mid-task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a long batch never holds others back on one worker
+# The longest task: the hard limit kills it, the soft one lets it fail cleanly first.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 1)
+# Seconds before Redis hands an unacknowledged message to another worker: above the hard
+# time limit plus the longest retry countdown, or a running task would be delivered twice.
+TUTELA_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+TUTELA_TASK_RETRY_BACKOFF_MAX = 300  # seconds; database-error retries back off up to this
+if TUTELA_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT + TUTELA_TASK_RETRY_BACKOFF_MAX:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT + "
+        f"{TUTELA_TASK_RETRY_BACKOFF_MAX} s (the longest retry countdown)."
+    )
+# Publishing must fail fast when the broker is down: a web request publishes after its
+# commit and must not hang. kombu retries opening the producer's connection within the
+# connect timeout and the transport's max_retries; the publish itself retries twice.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_PUBLISH_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "visibility_timeout": TUTELA_BROKER_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,  # Redis ignores the above
+        "socket_timeout": 5,  # a Redis that accepts but stalls must not hang a request either
+    }
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -267,7 +307,9 @@ SPECTACULAR_SETTINGS = {
             "AuditEventType",
             "ReviewSchedule",
         )
-    },
+    }
+    # The checklist's statuses share the field name "status" with the ones above.
+    | {"ComplianceStatusEnum": "governance.compliance.states.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "governance.api.schema.add_problem_responses",
@@ -283,6 +325,24 @@ TUTELA_DEFAULT_METRIC_FLOOR = {
     "days": env.int("TUTELA_DEFAULT_FLOOR_DAYS", default=7),
 }
 TUTELA_DEFAULT_DRIFT_CEILING = env.float("TUTELA_DEFAULT_DRIFT_CEILING", default=0.3)
+TUTELA_SWEEP_BATCH_SIZE = env.int("TUTELA_SWEEP_BATCH_SIZE", default=500)  # ids per task
+# Open serious incidents whose reporting deadline (EU AI Act Art. 73) is this many days
+# away or less are "due soon": on the dashboard and in the daily reminders.
+TUTELA_INCIDENT_DUE_SOON_DAYS = env.int("TUTELA_INCIDENT_DUE_SOON_DAYS", default=2)
+if TUTELA_INCIDENT_DUE_SOON_DAYS < 0:
+    raise ImproperlyConfigured("TUTELA_INCIDENT_DUE_SOON_DAYS must be 0 or more.")
+# Record keeping (EU AI Act Art. 12, 19, 26(6)): the minimum number of days audit events
+# are kept. Tutela never deletes them (append-only triggers); this is the promise stated
+# in the auditor's bundle. Logs must be kept at least six months, so less is refused.
+TUTELA_AUDIT_RETENTION_MIN_DAYS = 183
+TUTELA_AUDIT_RETENTION_DAYS = env.int("TUTELA_AUDIT_RETENTION_DAYS", default=3650)
+if TUTELA_AUDIT_RETENTION_DAYS < TUTELA_AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"TUTELA_AUDIT_RETENTION_DAYS must be at least {TUTELA_AUDIT_RETENTION_MIN_DAYS} days "
+        f"(six months, EU AI Act Art. 19 and 26(6)); it is {TUTELA_AUDIT_RETENTION_DAYS}."
+    )
+# Retirement engine notifications: e-mails link to the model page under this address.
+TUTELA_BASE_URL = env.str("TUTELA_BASE_URL", default="http://127.0.0.1:8000")
 
 # Production hardening: on whenever DEBUG is off (check --deploy stays silent).
 if not DEBUG:
@@ -304,4 +364,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # PDF documents (WeasyPrint): a line per layout step and per font subset is noise.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint.progress", "fontTools")},
 }

@@ -59,3 +59,16 @@ def refusal_message(error: Exception) -> str:
     if isinstance(error, ObjectDoesNotExist):
         return "It no longer exists; reload the page."
     return str(error) or "You may not do this."
+
+
+class PdfUnavailable(Exception):
+    """PDF documents need system libraries (Pango) this machine does not have; the other
+    formats still work. Answered with 503 and the way to install them."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "PDF export needs the Pango library on the server (Debian/Ubuntu: apt-get install "
+            "libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core); Markdown and the print "
+            "page work without it."
+        )
+        self.message = str(self)

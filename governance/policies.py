@@ -25,11 +25,14 @@ from governance.models import (
     ApprovalRequest,
     ApprovalStatus,
     Environment,
+    IncidentStatus,
     ModelVersion,
     RegisteredModel,
     ReviewSchedule,
+    RiskClassification,
     RiskLevel,
     Role,
+    SeriousIncident,
     Stage,
     Team,
 )
@@ -174,7 +177,8 @@ def require_can_ask_promotion(user: Actor, version: ModelVersion) -> None:
 
 
 def missing_card_fields(version: ModelVersion) -> list[str]:
-    """Card fields a production request needs and this card lacks, in card order."""
+    """Card fields a production request needs and this card lacks, in card order; for a
+    high-risk version, then the EU AI Act evidence it lacks (missing_production_evidence)."""
     needed = list(PRODUCTION_CARD_FIELDS)
     missing = [field for field in needed if getattr(version, field) in ("", None, [], {})]
     if is_elevated(version.model.risk_level):
@@ -182,7 +186,7 @@ def missing_card_fields(version: ModelVersion) -> list[str]:
             missing.append("ethical_considerations")
         if not version.performance_by_group and not version.fairness_assessment:
             missing.append("performance_by_group or fairness_assessment")
-    return missing
+    return missing + missing_production_evidence(version)
 
 
 def require_complete_card(version: ModelVersion) -> None:
@@ -502,3 +506,173 @@ def require_can_manage_teams(user: Actor) -> None:
     if isinstance(user, SystemActor) or (user.is_active and user.is_superuser):
         return
     _require_role(global_roles(user), ROLE_MANAGER_ROLES, "create or rename teams", "everything")
+
+
+REVIEW_RECORDER_ROLES = frozenset({Role.RISK_OFFICER})
+
+
+def require_can_mark_reviewed(user: Actor, version: ModelVersion) -> None:
+    """A production version's scheduled review is recorded by a risk officer of its model
+    (an approval to production is the other kind of review)."""
+    held = roles_on_model(user, version.model)
+    _require_role(held, REVIEW_RECORDER_ROLES, "record a review", version.model.name)
+    if version.stage != Stage.PRODUCTION:
+        raise DomainError(
+            f"{version} is {version.stage}; only production versions are reviewed on a schedule."
+        )
+
+
+CLASSIFIER_ROLES = frozenset({Role.RISK_OFFICER, Role.ML_LEAD, Role.GOVERNANCE_ADMIN})
+
+
+def require_can_classify(user: Actor, model: RegisteredModel) -> None:
+    """The EU AI Act risk classification of a model is confirmed by a person holding
+    risk_officer, ml_lead or governance_admin on it (on its team, on the model, or
+    globally). A confirmation that changes the model's risk level also passes
+    require_can_update_model (risk officers and governance admins), through model_update."""
+    if isinstance(user, SystemActor):
+        raise PermissionDenied("Only people confirm a risk classification.")
+    held = roles_on_model(user, model)
+    _require_role(held, CLASSIFIER_ROLES, "confirm a risk classification", model.name)
+
+
+# --- serious incidents (EU AI Act Art. 73) -------------------------------------------
+
+# Anyone working on the model records an incident; reporting it to the market surveillance
+# authority and closing it are for risk officers and legal. Suspending the version while
+# recording is a revocation of its production approval, so it needs REVOKER_ROLES.
+INCIDENT_RECORDER_ROLES = frozenset({Role.ML_ENGINEER, Role.ML_LEAD, Role.RISK_OFFICER})
+INCIDENT_AUTHORITY_ROLES = frozenset({Role.RISK_OFFICER, Role.LEGAL})
+INCIDENT_EDITOR_ROLES = INCIDENT_RECORDER_ROLES | INCIDENT_AUTHORITY_ROLES
+INCIDENT_REMINDED_ROLES = frozenset({Role.ML_LEAD, Role.RISK_OFFICER})  # and the owner
+
+
+def require_can_record_incident(user: Actor, version: ModelVersion) -> None:
+    """ML engineers, ML leads and risk officers of the model record its serious incidents."""
+    held = roles_on_model(user, version.model)
+    _require_role(held, INCIDENT_RECORDER_ROLES, "record a serious incident", version.model.name)
+
+
+def require_can_suspend_for_incident(user: Actor, version: ModelVersion) -> ApprovalRequest:
+    """Suspending a version on an incident revokes the approval that put it in production
+    (the revoke path): the person must be allowed to revoke it. Returns that approval."""
+    held = roles_on_model(user, version.model)
+    _require_role(held, REVOKER_ROLES, "suspend a version", version.model.name)
+    if version.stage != Stage.PRODUCTION:
+        raise DomainError(
+            f"{version} is {version.stage}, not in production: there is nothing to suspend. "
+            "Record the incident without suspending it."
+        )
+    approval = current_production_approval(version)
+    if approval is None:
+        raise DomainError(f"No approved production request of {version} was found to revoke.")
+    approval.version = version  # the caller's locked row, with its model
+    require_can_revoke(user, approval)
+    return approval
+
+
+def require_can_handle_incident(user: Actor, model: RegisteredModel) -> None:
+    """Reporting an incident to the authority and closing it: risk officers and legal."""
+    held = roles_on_model(user, model)
+    _require_role(held, INCIDENT_AUTHORITY_ROLES, "report or close a serious incident", model.name)
+
+
+def require_can_report_incident(user: Actor, incident: SeriousIncident) -> None:
+    require_can_handle_incident(user, incident.version.model)
+    if incident.status != IncidentStatus.OPEN:
+        closed = "is closed; it " if incident.status == IncidentStatus.CLOSED else ""
+        raise DomainError(
+            f"Incident #{incident.pk} {closed}was already reported to the authority on "
+            f"{incident.reported_at:%Y-%m-%d}."
+        )
+
+
+def require_can_close_incident(user: Actor, incident: SeriousIncident) -> None:
+    """An incident is closed once it was reported to the authority (Art. 73)."""
+    require_can_handle_incident(user, incident.version.model)
+    if incident.status == IncidentStatus.OPEN:
+        raise DomainError(
+            f"Incident #{incident.pk} has not been reported to the authority yet; report it "
+            "before closing it."
+        )
+    if incident.status == IncidentStatus.CLOSED:
+        raise DomainError(f"Incident #{incident.pk} is already closed.")
+
+
+def require_can_edit_incident(user: Actor, model: RegisteredModel) -> None:
+    """Those who record or report incidents keep their corrective action current."""
+    held = roles_on_model(user, model)
+    _require_role(held, INCIDENT_EDITOR_ROLES, "update a corrective action", model.name)
+
+
+def require_can_update_corrective_action(user: Actor, incident: SeriousIncident) -> None:
+    """Until the incident is closed."""
+    require_can_edit_incident(user, incident.version.model)
+    if incident.status == IncidentStatus.CLOSED:
+        raise DomainError(f"Incident #{incident.pk} is closed; its record is kept as it was.")
+
+
+# --- EU AI Act evidence before production (issue 6) ------------------------------------
+
+# The compliance checklist items (governance.compliance) a version classified high-risk
+# must not be missing when production is requested for it or granted: evidence that can
+# exist before the version serves (classification, card sections, data governance, risk
+# management, oversight, the monitoring plan), and one breach that must stop a rollback
+# (an open serious incident past its reporting deadline, Art. 73 and 26(5)). Items that
+# only exist after deployment (monitoring data, scheduled reviews, alerts), that the
+# production approval itself creates (the risk officer's acceptance of residual risk), or
+# that Tutela does not record (runtime logs, QMS, declaration of conformity, deployer
+# notices) never block: they show on the checklist instead.
+PRE_PRODUCTION_EVIDENCE = frozenset(
+    {
+        "art6.classification",
+        "art6.exemption",
+        "art9.risks",
+        "art9.misuse",
+        "art9.thresholds",
+        "art10.datasheet",
+        "art10.bias_examination",
+        "art10.bias_mitigation",
+        "art10.gaps",
+        "annex_iv.1d",
+        "annex_iv.1g",
+        "annex_iv.2a",
+        "annex_iv.2b",
+        "annex_iv.2d",
+        "annex_iv.2f",
+        "annex_iv.2g",
+        "annex_iv.3_limits",
+        "annex_iv.3_accuracy",
+        "annex_iv.3_risks",
+        "annex_iv.3_input",
+        "annex_iv.4",
+        "annex_iv.6",
+        "art13.purpose",
+        "art13.performance",
+        "art13.limitations",
+        "art13.lifetime",
+        "art14.understanding",
+        "art14.stop",
+        "art15.accuracy",
+        "art15.integrity",
+        "art26.instructions",
+        "art26.incidents",
+        "art72.plan",
+        "art73.reporting",
+    }
+)
+
+
+def missing_production_evidence(version: ModelVersion) -> list[str]:
+    """For a version whose model is classified high-risk (Art. 6): the
+    PRE_PRODUCTION_EVIDENCE items of its applicable articles that its checklist finds
+    missing, as "Art. N: title", in checklist order; none for other versions. The
+    classification decides, not the risk level: lowering the level by hand after a
+    high-risk classification must not open the gate (one query per production request)."""
+    if not RiskClassification.objects.filter(model_id=version.model_id, is_high_risk=True).exists():
+        return []
+    # Imported here: the checklist's checks use retirement_rules, which imports this module.
+    from governance.compliance import checklist_for
+
+    checklist = checklist_for(version.pk)
+    return [item.label for item in checklist.missing_items if item.key in PRE_PRODUCTION_EVIDENCE]

@@ -4,10 +4,15 @@ from django.urls import path
 
 import governance.converters  # noqa: F401 - registers <name:...>
 from governance.views import (
+    bundles,
     card_editor,
+    classification,
+    compliance,
     dashboard,
     exports,
+    incidents,
     inventory,
+    notifications,
     promotion,
     reviews,
     tokens,
@@ -24,6 +29,8 @@ urlpatterns: list = [
     path("reviews/<int:pk>/decide/", reviews.review_decide, name="review-decide"),
     path("reviews/<int:pk>/revoke/", reviews.review_revoke, name="review-revoke"),
     path("", dashboard.dashboard, name="dashboard"),
+    path("compliance/", compliance.compliance_overview, name="compliance-overview"),
+    path("notifications/read/", notifications.notification_read, name="notification-read"),
     path("tokens/", tokens.token_list, name="token-list"),
     path("tokens/new/", tokens.token_create, name="token-create"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
@@ -31,6 +38,14 @@ urlpatterns: list = [
     path("models/<name:name>/", model_pages.model_detail, name="model-detail"),
     path("models/<name:name>/history/", model_pages.model_history, name="model-history"),
     path("models/<name:name>/changes/", model_pages.model_changes, name="model-changes"),
+    path(
+        "models/<name:name>/audit-bundle.zip", bundles.model_audit_bundle, name="model-audit-bundle"
+    ),
+    path(
+        "models/<name:name>/classification/",
+        classification.model_classification,
+        name="model-classification",
+    ),
     path(
         "models/<name:name>/versions/<name:version>/",
         versions.version_detail,
@@ -52,6 +67,31 @@ urlpatterns: list = [
         name="version-card-print",
     ),
     path(
+        "models/<name:name>/versions/<name:version>/card.pdf",
+        exports.card_pdf,
+        name="version-card-pdf",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/annex-iv/",
+        exports.annex_iv_page,
+        name="version-annex-iv",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/annex-iv.md",
+        exports.annex_iv_markdown,
+        name="version-annex-iv-md",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/annex-iv.pdf",
+        exports.annex_iv_pdf,
+        name="version-annex-iv-pdf",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/compliance/",
+        compliance.version_compliance,
+        name="version-compliance",
+    ),
+    path(
         "models/<name:name>/versions/<name:version>/edit/",
         card_editor.version_edit,
         name="version-edit",
@@ -62,8 +102,44 @@ urlpatterns: list = [
         name="version-card-preview",
     ),
     path(
+        "models/<name:name>/versions/<name:version>/reviewed/",
+        versions.version_reviewed,
+        name="version-reviewed",
+    ),
+    path(
         "models/<name:name>/versions/<name:version>/request/",
         promotion.version_request,
         name="version-request",
+    ),
+    # The serious-incident register of a version (EU AI Act Art. 73).
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/",
+        incidents.incident_list,
+        name="incident-list",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/record/",
+        incidents.incident_new,
+        name="incident-record",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/<int:pk>/",
+        incidents.incident_detail,
+        name="incident-detail",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/<int:pk>/report/",
+        incidents.incident_report,
+        name="incident-report",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/<int:pk>/corrective-action/",
+        incidents.incident_corrective_action,
+        name="incident-corrective-action",
+    ),
+    path(
+        "models/<name:name>/versions/<name:version>/incidents/<int:pk>/close/",
+        incidents.incident_close,
+        name="incident-close",
     ),
 ]

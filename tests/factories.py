@@ -6,8 +6,10 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from governance import incident_rules
 from governance.models import (
     ApprovalRequest,
     Deployment,
@@ -134,3 +136,60 @@ class RetirementAlertFactory(factory.django.DjangoModelFactory):
     reasons = factory.LazyFunction(lambda: [{"message": "Trained 120 days ago.", "age_days": 120}])
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
     status = "open"
+
+
+class SeriousIncidentFactory(factory.django.DjangoModelFactory):
+    """An open serious incident (test set-up; behaviour goes through services.incidents)."""
+
+    class Meta:
+        model = "governance.SeriousIncident"
+
+    version = factory.SubFactory(ModelVersionFactory)
+    description = "Legitimate card payments were held for two days."
+    severity = "other"
+    aware_at = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+    report_deadline = factory.LazyAttribute(
+        lambda incident: incident_rules.report_deadline(incident.severity, incident.aware_at)
+    )
+    reported_by = factory.SelfAttribute("version.created_by")
+
+
+# --- EU AI Act compliance checklist (issue 6) -------------------------------------------
+
+# COMPLETE_CARD plus what the checklist reads before a high-risk version may ask for
+# production: the pinned artefact and a fairness assessment (method, groups, results and
+# the summary of findings and mitigations).
+HIGH_RISK_CARD = {
+    **COMPLETE_CARD,
+    "artifact_uri": "s3://models/churn/2.4.1/model.pkl",
+    "artifact_sha256": "ab" * 32,
+    "fairness_assessment": {
+        "method": "demographic parity difference",
+        "groups": ["age<30", "age>=30"],
+        "results": {"parity_difference": 0.02},
+        "summary": "Within the 0.05 tolerance; offers are capped per segment.",
+    },
+}
+
+
+class RiskClassificationFactory(factory.django.DjangoModelFactory):
+    """A confirmed classification: by default a high-risk provider under Annex III 4(a)
+    (test set-up; behaviour goes through services.classification)."""
+
+    class Meta:
+        model = "governance.RiskClassification"
+
+    model = factory.SubFactory(RegisteredModelFactory, risk_level=RiskLevel.HIGH)
+    organisation_role = "provider"
+    intended_purpose = "Rank job applicants for a recruiter to review."
+    annex_i_safety_component = False
+    annex_iii_point = "4(a)"
+    profiles_natural_persons = True
+    art6_3_exemption = "none"
+    exemption_reasoning = ""
+    general_purpose_ai = False
+    proposed_risk_level = RiskLevel.HIGH
+    is_high_risk = True
+    proposal_reasons = factory.LazyFunction(lambda: ["Annex III 4(a): high-risk, Art. 6(2)."])
+    confirmed_by = factory.SubFactory(UserFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)

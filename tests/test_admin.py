@@ -57,7 +57,13 @@ def test_admin_index_lists_every_governance_model(client, persona):
     [governance] = [app for app in response.context["app_list"] if app["app_label"] == "governance"]
     # API tokens are listed too (their admin opens for superusers and global governance admins).
     listed = {entry["object_name"].lower() for entry in governance["models"]}
-    assert listed == {*GOVERNED, "apitoken"}
+    assert listed == {
+        *GOVERNED,
+        "apitoken",
+        "riskclassification",
+        "regulatorydate",
+        "seriousincident",
+    }
 
 
 @pytest.mark.django_db

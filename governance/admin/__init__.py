@@ -8,6 +8,8 @@ deleted, and the audit trail is view only for everyone.
 from governance.admin import (  # noqa: F401 - importing registers the model admins
     api_tokens,
     approvals,
+    classification,
+    incidents,
     records,
     registered_models,
     teams,

@@ -18,7 +18,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from governance.exceptions import CardIncomplete, DomainError, refusal_message
+from governance.exceptions import CardIncomplete, DomainError, PdfUnavailable, refusal_message
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -87,6 +87,8 @@ def problem_details_handler(exc: Exception, context: dict) -> Response | None:
         return problem(413, "The body is over the limit for this call.")
     if isinstance(exc, DjangoValidationError):
         return _from_django_validation(exc)
+    if isinstance(exc, PdfUnavailable):
+        return problem(503, exc.message)
     if isinstance(exc, CardIncomplete):
         return problem(409, exc.message, missing=exc.missing)
     if isinstance(exc, DomainError):

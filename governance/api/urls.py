@@ -10,8 +10,13 @@ from governance.api import (
     alerts,
     approvals,
     audit,
+    bundles,
     card_exports,
+    classification,
+    compliance,
     deployments,
+    documents,
+    incidents,
     metrics,
     registered_models,
     versions,
@@ -35,11 +40,16 @@ urlpatterns = [
             registered_models.urlpatterns
             + versions.urlpatterns
             + card_exports.urlpatterns
+            + documents.urlpatterns
             + approvals.urlpatterns
             + metrics.urlpatterns
             + deployments.urlpatterns
             + audit.urlpatterns
             + alerts.urlpatterns
+            + classification.urlpatterns
+            + compliance.urlpatterns
+            + incidents.urlpatterns
+            + bundles.urlpatterns
         ),
     ),
 ]

@@ -18,9 +18,20 @@ from governance.models.choices import (
     Role,
     Stage,
 )
+from governance.models.classification import (
+    AnnexIIIPoint,
+    Art63Exemption,
+    OrganisationRole,
+    RegulatoryDate,
+    RegulatoryDateStatus,
+    RiskClassification,
+)
 from governance.models.deployments import Deployment
+from governance.models.incidents import IncidentSeverity, IncidentStatus, SeriousIncident
 from governance.models.metrics import MetricObservation
+from governance.models.notifications import Notification
 from governance.models.registered_models import RegisteredModel
+from governance.models.sweeps import SweepClaim
 from governance.models.tags import ModelTag, VersionTag
 from governance.models.teams import Team
 from governance.models.versions import ModelVersion
@@ -31,26 +42,37 @@ __all__ = [
     "OPEN_APPROVAL_STATUSES",
     "AlertRule",
     "AlertStatus",
+    "AnnexIIIPoint",
     "ApiToken",
     "AppendOnlyError",
     "ApprovalDecision",
     "ApprovalRequest",
     "ApprovalStatus",
+    "Art63Exemption",
     "AuditChainHead",
     "AuditEvent",
     "AuditEventType",
     "Decision",
     "Deployment",
     "Environment",
+    "IncidentSeverity",
+    "IncidentStatus",
     "MetricObservation",
     "ModelTag",
     "ModelVersion",
+    "Notification",
+    "OrganisationRole",
     "RegisteredModel",
+    "RegulatoryDate",
+    "RegulatoryDateStatus",
     "RetirementAlert",
     "ReviewSchedule",
+    "RiskClassification",
     "RiskLevel",
     "Role",
+    "SeriousIncident",
     "Stage",
+    "SweepClaim",
     "Team",
     "VersionTag",
 ]

@@ -14,6 +14,7 @@ from governance.models import (
     ApprovalDecision,
     AuditEvent,
     ModelVersion,
+    Notification,
     RiskLevel,
     Stage,
 )
@@ -27,6 +28,7 @@ from governance.selectors import (
     versions_visible_to,
     visibility,
 )
+from governance.selectors.incidents import IncidentDeadlines, incident_deadlines_for
 from governance.selectors.reviews import awaiting_decision_for
 
 BLOCK_LIMIT = 20
@@ -70,6 +72,8 @@ class Dashboard:
     shadows: Listing
     overdue: Listing
     events: list[AuditEvent]
+    notifications: Listing  # the person's unread ones
+    incidents: IncidentDeadlines  # open serious incidents overdue or due soon (Art. 73)
 
 
 def _listing(queryset: QuerySet, limit: int = BLOCK_LIMIT) -> Listing:
@@ -187,6 +191,14 @@ def _events(user: User) -> list[AuditEvent]:
     return list(events[:EVENT_LIMIT])
 
 
+def _notifications(user: User) -> Listing:
+    """The person's unread notifications, newest first (the retirement engine's, one per
+    alert and change)."""
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    columns = ("message", "link", "created_at", "incident")  # incident: which link text
+    return _listing(unread.only(*columns).order_by("-created_at", "-pk"))
+
+
 def _request_scope(user: User) -> str:
     scope = visibility(user)
     if scope.everything:
@@ -210,4 +222,6 @@ def dashboard_for(*, user: User) -> Dashboard:
         shadows=_shadows(user),
         overdue=_overdue(user, now, counts.overdue),
         events=_events(user),
+        notifications=_notifications(user),
+        incidents=incident_deadlines_for(user=user, today=timezone.localdate(now)),
     )

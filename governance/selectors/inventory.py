@@ -1,6 +1,7 @@
 """The inventory: visible models filtered, sorted and paginated, each with its production
 version, that version's active endpoints and latest metrics, in a fixed number of queries
-(count, page, production versions, endpoints, observations) whatever the number of models."""
+(count, page, production versions, endpoints, observations, and the production versions'
+compliance checklists) whatever the number of models."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from governance import policies
+from governance.compliance import Checklist
 from governance.models import (
     OPEN_ALERT_STATUSES,
     Deployment,
@@ -35,6 +37,7 @@ from governance.models import (
     Team,
 )
 from governance.selectors import User, models_visible_to
+from governance.selectors.compliance import compliance_of_versions, production_compliance
 
 PER_PAGE = 50
 DEFAULT_SORT = "name"
@@ -64,6 +67,7 @@ class InventoryFilters:
     open_alerts: bool = False
     q: str = ""
     sort: str = DEFAULT_SORT
+    compliance: str = ""  # the production version's checklist status (governance.compliance)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class InventoryRow:
     age_days: int | None
     endpoints: list[tuple[str, str]] = field(default_factory=list)  # (environment, endpoint)
     metrics: list[MetricValue] = field(default_factory=list)
+    compliance: Checklist | None = None  # of the production version
 
 
 def teams_visible_to(user: User) -> QuerySet[Team]:
@@ -205,6 +210,7 @@ def _row(
     live: ModelVersion | None,
     endpoints: dict[int, list[tuple[str, str]]],
     latest: dict[int, dict[str, MetricValue]],
+    compliance: dict[int, Checklist],
 ) -> InventoryRow:
     if live is None:
         return InventoryRow(model=model, production_version=None, age_days=None)
@@ -214,13 +220,26 @@ def _row(
         age_days=_age_days(live.training_date, timezone.localdate()),
         endpoints=endpoints.get(live.pk, []),
         metrics=_metrics(live.evaluation_metrics, latest.get(live.pk, {})),
+        compliance=compliance.get(model.pk),
     )
+
+
+def _by_compliance(
+    models: QuerySet[RegisteredModel], status: str
+) -> tuple[QuerySet[RegisteredModel], dict[int, Checklist]]:
+    """The models whose production version's checklist has this status: the statuses are
+    computed (never stored), for every filtered model at once, then kept for the rows."""
+    found = production_compliance(models)
+    matching = [model_id for model_id, checklist in found.items() if checklist.status == status]
+    return models.filter(pk__in=matching), found
 
 
 def inventory_page_for(*, user: User, filters: InventoryFilters, page: str | None) -> Page:
     """A page of rows (Paginator.get_page: a bad or too large page number gives a valid
     page); page.object_list holds InventoryRow objects."""
-    models = _filtered(user, filters)
+    models, compliance = _filtered(user, filters), None
+    if filters.compliance:
+        models, compliance = _by_compliance(models, filters.compliance)
     listed = models.select_related("team").only("name", "risk_level", "team__name")
     paginator = _Paginator(_sorted(listed, filters.sort), PER_PAGE, counted=models)
     current = paginator.get_page(page)
@@ -229,7 +248,9 @@ def inventory_page_for(*, user: User, filters: InventoryFilters, page: str | Non
     ids = [version.pk for version in live.values()]
     endpoints = _endpoints(ids) if ids else {}
     latest = _latest_metrics(ids) if ids else {}
+    if compliance is None:
+        compliance = compliance_of_versions(ids)
     current.object_list = [
-        _row(model, live.get(model.pk), endpoints, latest) for model in page_models
+        _row(model, live.get(model.pk), endpoints, latest, compliance) for model in page_models
     ]
     return current

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.contrib.auth.models import AbstractBaseUser
 
 from governance import policies
+from governance.cards import CARD_FIELDS
 from governance.exceptions import REFUSALS, refusal_message
 from governance.models import (
     OPEN_APPROVAL_STATUSES,
@@ -24,13 +25,19 @@ class PromotionPage:
     rollback: bool = False
     checks_card: bool = False  # the target needs a complete card
     required_roles: list[str] = field(default_factory=list)  # role labels, in Role order
-    missing: list[tuple[str, str]] = field(default_factory=list)  # (what, editor anchor)
+    # (what, card editor anchor); no anchor: EU AI Act evidence, shown on the checklist page
+    missing: list[tuple[str, str]] = field(default_factory=list)
     grace_period_ends: datetime | None = None
     open_request: ApprovalRequest | None = None
 
     @property
     def can_submit(self) -> bool:
         return self.target is not None and not self.refusal and self.open_request is None
+
+
+def _anchor(what: str) -> str:
+    field_name = what.split(" or ")[0]
+    return field_name if field_name in CARD_FIELDS else ""
 
 
 def _refusal(user: AbstractBaseUser, version: ModelVersion, target: Stage) -> str:
@@ -62,8 +69,7 @@ def promotion_page_for(*, user: AbstractBaseUser, version: ModelVersion) -> Prom
         checks_card=policies.needs_complete_card(target),
         required_roles=[role.label for role in Role if role in roles],
         missing=[
-            (what, what.split(" or ")[0])
-            for what in policies.card_fields_missing_for(version, target)
+            (what, _anchor(what)) for what in policies.card_fields_missing_for(version, target)
         ],
         grace_period_ends=policies.grace_period_ends(version) if rollback else None,
         open_request=ApprovalRequest.objects.filter(

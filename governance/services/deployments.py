@@ -7,9 +7,9 @@ from django.utils import timezone
 from governance import audit, policies
 from governance.actors import Actor
 from governance.exceptions import Conflict
-from governance.models import AlertRule, AuditEventType, Deployment, Environment
-from governance.services.alerts import alert_raise
+from governance.models import AuditEventType, Deployment, Environment
 from governance.services.common import lock_version, save_governed
+from governance.services.shadows import shadow_alert_check
 
 
 def _previous(endpoint: str, environment: str) -> Deployment | None:
@@ -30,7 +30,8 @@ def deployment_record(
     reported_at: datetime | None = None,
 ) -> Deployment:
     """Record what the serving platform reports, always: we must know the truth. A version
-    not approved for the environment is a shadow model and raises an alert."""
+    not approved for the environment is a shadow model and raises an alert (resolved once
+    none of its active deployments is a shadow)."""
     if environment not in Environment.values:
         raise ValidationError({"environment": f"Choose one of: {', '.join(Environment.values)}."})
     if reported_at is not None and (
@@ -78,15 +79,7 @@ def deployment_record(
             "replaces": previous.version_id if previous else None,
         },
     )
-    if not approved:
-        reasons = [
-            {
-                "message": f"{version} ({version.stage}) serves {endpoint} in {environment} "
-                "without approval for that environment.",
-                "endpoint": endpoint,
-                "environment": environment,
-                "stage": version.stage,
-            }
-        ]
-        alert_raise(version, rule=AlertRule.SHADOW_DEPLOYMENT, reasons=reasons, actor=actor)
+    # Every active deployment of the version, this one included: the same check as the
+    # scheduled sweep opens, updates or resolves its shadow alert.
+    shadow_alert_check(version, actor=actor)
     return deployment

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from governance import audit, policies
 from governance.actors import Actor
+from governance.enqueue import enqueue_on_commit
 from governance.models import AuditEventType, MetricObservation
 from governance.services.common import aware_datetime, lock_version
 from governance.validators import is_finite_number, validate_metric_name, validate_single_line
@@ -69,4 +70,5 @@ def metrics_record(
             "source": source,
         },
     )
+    enqueue_on_commit("governance.tasks.evaluate_retirement_batch", [version.pk])
     return observations

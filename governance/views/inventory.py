@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from governance.compliance import Status
 from governance.models import RiskLevel, Stage
 from governance.selectors.inventory import (
     InventoryFilters,
@@ -14,6 +15,7 @@ from governance.selectors.inventory import (
 )
 
 SEARCH_MAX_LENGTH = 100
+COMPLIANCE_STATUSES = (Status.RED, Status.AMBER, Status.GREEN)  # of a production version
 SORT_COLUMNS = (
     ("name", "Model"),
     ("team", "Team"),
@@ -34,6 +36,9 @@ def parse_filters(params: QueryDict, team_slugs: set[str]) -> InventoryFilters:
         # PostgreSQL refuses NUL characters in text parameters.
         q=params.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH],
         sort=f"-{key}" if descending else key,
+        compliance=params.get("compliance", "")
+        if params.get("compliance") in COMPLIANCE_STATUSES
+        else "",
     )
 
 
@@ -68,6 +73,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "teams": teams,
         "stages": Stage.values,
         "risks": RiskLevel.values,
+        "compliance_statuses": [status.value for status in COMPLIANCE_STATUSES],
         "columns": sort_columns(filters.sort),
     }
     return render(request, "governance/inventory/list.html", context)

@@ -74,7 +74,7 @@ def test_asking_for_staging(warm, version, django_assert_max_num_queries) -> Non
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize(("persona", "budget"), [("lead2", 20), ("risk_officer", 34)])
+@pytest.mark.parametrize(("persona", "budget"), [("lead2", 20), ("risk_officer", 35)])
 def test_deciding(warm, personas, model, persona, budget, django_assert_max_num_queries) -> None:
     """The first approval puts the request in review; the last one also moves the version
     to production, deprecating the one there."""

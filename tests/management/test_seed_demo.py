@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
 from governance.audit import verify_chain
@@ -31,6 +32,7 @@ from governance.models import (
     RetirementAlert,
     RiskLevel,
     Role,
+    SeriousIncident,
     Stage,
     Team,
 )
@@ -179,3 +181,19 @@ def test_second_run_changes_nothing_and_records_no_event(demo):
     call_command("seed_demo", stdout=output)
     assert row_counts() == before
     assert "nothing changed" in output.getvalue()
+
+
+def test_the_drifting_fraud_scorer_has_an_open_serious_incident_due_soon(demo):
+    incident = SeriousIncident.objects.get()
+    assert (incident.version.model.name, incident.version.version) == (
+        "fraud-transaction-scorer",
+        "3.1.0",
+    )
+    assert (incident.status, incident.severity, incident.reported_by.username) == (
+        "open",
+        "other",
+        "risk",
+    )
+    assert incident.report_deadline - incident.aware_at == timedelta(days=15)
+    assert 0 <= (incident.report_deadline - timezone.localdate()).days <= 2
+    assert AuditEvent.objects.filter(event_type="incident.recorded").count() == 1

@@ -29,6 +29,7 @@ from tests.factories import (
     ModelVersionFactory,
     RegisteredModelFactory,
     RetirementAlertFactory,
+    SeriousIncidentFactory,
 )
 from tests.web import sign_in, text
 from tests.workflows import promote, request_promotion
@@ -439,7 +440,8 @@ def test_card_text_in_alert_reasons_is_escaped(client, personas, production):
 
 def populate(team, personas: dict, count: int) -> None:  # noqa: ANN001
     """count models with a row in every block: an overdue production version, an open
-    request with a decision, an alert, a shadow deployment and an audit event."""
+    request with a decision, an alert, an overdue serious incident, a shadow deployment and
+    an audit event."""
     for number in range(count):
         model = RegisteredModelFactory(
             team=team, owner=personas["lead"], risk_level=RiskLevel.values[number % 4]
@@ -463,6 +465,7 @@ def populate(team, personas: dict, count: int) -> None:  # noqa: ANN001
             approver=personas["lead2"], role=Role.ML_LEAD, decision="approved", card_hash="x"
         )
         RetirementAlertFactory(version=live)
+        SeriousIncidentFactory(version=live, aware_at=days_ago(20).date())  # overdue
         DeploymentFactory(version=candidate, environment=Environment.PRODUCTION)
         audit.record(event_type=AuditEventType.MODEL_UPDATED, actor=personas["lead"], model=model)
 
@@ -482,6 +485,7 @@ def test_dashboard_queries_do_not_grow_with_models(
     blocks = response.context["dashboard"]
     visible = 0 if persona == "no_role" else count
     assert (blocks.overdue.total, blocks.alerts.total) == (visible, visible)
+    assert (blocks.incidents.total, blocks.incidents.overdue) == (visible, visible)
 
 
 def test_requesters_see_the_latest_decision_and_its_notes_on_their_requests(

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count, QuerySet
 
 from governance.management.commands._seed_demo_catalog import MODELS, TEAMS
+from governance.management.commands._seed_demo_classification import seed_classifications
+from governance.management.commands._seed_demo_incidents import seed_incidents
 from governance.management.commands._seed_demo_story import ensure_teams, seed_model
 from governance.management.commands._seed_people import (
     PERSONAS,
@@ -35,6 +37,8 @@ class Command(BaseCommand):
         teams = ensure_teams(people, log, password=password)
         for spec in MODELS:
             seed_model(spec, teams, people, log)
+        seed_classifications(people, log)
+        seed_incidents(people, log)
         if log.empty:
             self.stdout.write("Demo data already present; nothing changed.")
         else:
