@@ -34,6 +34,20 @@ def test_recorded_metrics_publish_an_evaluation_of_the_version_after_commit(
 
 
 @pytest.mark.django_db
+def test_a_process_that_never_loaded_the_tasks_still_publishes_them(
+    broker, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The web process imports no governance.tasks (only workers do): the task goes by name."""
+    registry = type(broker.app.tasks)()  # an empty registry, as in a web process
+    monkeypatch.setattr(type(broker.app), "tasks", property(lambda app: registry))
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_on_commit(EVALUATE, [7])
+
+    assert broker.take() == [(EVALUATE, [[7]])]
+
+
+@pytest.mark.django_db
 def test_refused_change_publishes_nothing(
     broker, personas, version, django_capture_on_commit_callbacks
 ):
