@@ -257,8 +257,10 @@ def alert_recipients(
     owner_of = {pk: Recipient(pk, email) for pk, email in owners}
     found = {}
     for model in models:
-        people = by_scope.get((team_type.pk, str(model.team_id)), set())
-        people |= by_scope.get((model_type.pk, str(model.pk)), set())
+        # A new set: the team's must not collect one model's grantees for the next model.
+        people = by_scope.get((team_type.pk, str(model.team_id)), set()) | by_scope.get(
+            (model_type.pk, str(model.pk)), set()
+        )
         if model.owner_id in owner_of:
             people = people | {owner_of[model.owner_id]}
         found[model.pk] = sorted(people, key=lambda person: person.user_id)

@@ -6,9 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.models import AlertRule, AlertStatus, Environment, Stage
+from governance.models import AlertRule, AlertStatus, Environment, Role, Stage
 from governance.selectors.retirement import (
     active_deployment_ids,
+    alert_recipients,
     daily_values,
     latest_values,
     production_version_ids,
@@ -19,6 +20,8 @@ from tests.factories import (
     ModelVersionFactory,
     RegisteredModelFactory,
     RetirementAlertFactory,
+    UserFactory,
+    grant,
 )
 from tests.retirement_support import days_ago, observe, observe_daily, production
 
@@ -93,3 +96,15 @@ def test_latest_values_in_one_query(team, count, django_assert_num_queries):
 
     assert {value for value, _ in found.values()} == {0.4}
     assert len(found) == count
+
+
+def test_a_role_on_one_model_notifies_about_that_model_only(team, personas):
+    """Two models of one team: whoever holds ml_lead on the first is not told of the second."""
+    first, second = (RegisteredModelFactory(team=team, owner=personas["lead"]) for _ in "ab")
+    lead_of_first = UserFactory()
+    grant(lead_of_first, Role.ML_LEAD, first)
+
+    found = alert_recipients([first, second], frozenset({Role.ML_LEAD}))
+
+    assert lead_of_first.pk in {person.user_id for person in found[first.pk]}
+    assert lead_of_first.pk not in {person.user_id for person in found[second.pk]}

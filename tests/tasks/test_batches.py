@@ -88,11 +88,16 @@ def test_batch_gives_up_after_the_retries_with_capped_exponential_backoff(
     assert not RetirementAlert.objects.exists()
 
 
-def test_batch_run_twice_opens_one_alert_with_one_event_and_one_mail(aged):
-    evaluate_retirement_batch.apply(args=([aged.pk],))
+def test_batch_run_twice_opens_one_alert_with_one_event_and_one_mail(
+    aged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # mail goes out on commit
+        evaluate_retirement_batch.apply(args=([aged.pk],))
     mails = len(mail.outbox)
+    assert mails >= 1
 
-    evaluate_retirement_batch.apply(args=([aged.pk],))
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate_retirement_batch.apply(args=([aged.pk],))
 
     assert RetirementAlert.objects.filter(version=aged).count() == 1
     opened = AuditEvent.objects.filter(event_type=AuditEventType.ALERT_OPENED, version=aged)
