@@ -132,10 +132,7 @@ def record_many(entries: list[Entry]) -> list[AuditEvent]:
         event = _chained(entry, sequence, prev_hash, now)
         events.append(event)
         prev_hash = event.hash
-    if len(events) == 1:
-        events[0].save(force_insert=True)
-    else:
-        AuditEvent.objects.bulk_create(events)  # append-only: inserts are all it does
+    AuditEvent.objects.bulk_create(events)  # append-only: inserts are all it does
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {HEAD_TABLE} SET sequence = %s, hash = %s WHERE id = %s",

@@ -5,7 +5,7 @@ DomainError (wrong state) with a message for people; ``can`` turns a check into 
 boolean for templates. Services call these on rows they have locked.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
@@ -372,6 +372,21 @@ def current_production_approval(version: ModelVersion) -> ApprovalRequest | None
         .order_by("-decided_at", "-pk")
         .first()
     )
+
+
+def production_approval_among(
+    version: ModelVersion, requests: Iterable[ApprovalRequest]
+) -> ApprovalRequest | None:
+    """current_production_approval, over the version's requests already loaded (the Annex
+    IV document loads them all)."""
+    if version.stage in PRE_PRODUCTION_STAGES:
+        return None
+    approved = [
+        r
+        for r in requests
+        if r.target_stage == Stage.PRODUCTION and r.status == ApprovalStatus.APPROVED
+    ]
+    return max(approved, key=lambda r: (r.decided_at, r.pk), default=None)
 
 
 # --- cards, models, reports ---------------------------------------------------------

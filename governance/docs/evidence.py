@@ -12,11 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from governance import policies
 from governance.cards import CARD_FIELDS
 from governance.models import (
     ApprovalDecision,
     ApprovalRequest,
-    ApprovalStatus,
     AuditEvent,
     AuditEventType,
     Decision,
@@ -26,7 +26,6 @@ from governance.models import (
     RetirementAlert,
     RiskClassification,
     SeriousIncident,
-    Stage,
 )
 from governance.selectors.metrics import MetricSummary, metric_summaries
 
@@ -89,14 +88,7 @@ class Evidence:
 
     def production_approval(self) -> ApprovalRequest | None:
         """The approval that put the version in production last (as the card shows it)."""
-        if self.version.stage in (Stage.DEVELOPMENT, Stage.STAGING):
-            return None
-        approved = [
-            r
-            for r in self.requests
-            if r.target_stage == Stage.PRODUCTION and r.status == ApprovalStatus.APPROVED
-        ]
-        return max(approved, key=lambda r: (r.decided_at, r.pk), default=None)
+        return policies.production_approval_among(self.version, self.requests)
 
     def approvals(self) -> list[ApprovalDecision]:
         """Every live approving decision on this version, oldest first: the dated,

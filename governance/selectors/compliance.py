@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from governance.compliance import Checklist, Status, checklists_for
+from governance.compliance import Checklist, Status, checklist_for, checklists_for
 from governance.models import ModelVersion, RegisteredModel, Stage
 from governance.selectors import User, version_get_for, versions_visible_to
 
@@ -37,8 +37,7 @@ class ComplianceOverview:
 def version_compliance_for(*, user: User, name: str, version: str) -> VersionCompliance:
     """404 unless the person may see the version."""
     found = version_get_for(user=user, name=name, version=version)
-    checklist = checklists_for(ModelVersion.objects.filter(pk=found.pk))[0]
-    return VersionCompliance(found, checklist)
+    return VersionCompliance(found, checklist_for(found.pk))
 
 
 def _band(score: int) -> str:

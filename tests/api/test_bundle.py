@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.views.test_documents import NoPango
+from tests.pdf_support import NoPango
 
 URL = "/api/v1/models/customer-churn-predictor/audit-bundle.zip"
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from governance.docs.exports import annex_iv_markdown
-from tests.views.test_documents import NoPango
+from tests.pdf_support import NoPango
 
 VERSION = "/api/v1/models/customer-churn-predictor/versions/2.4.1/"
 CARD_PDF = VERSION + "card.pdf"

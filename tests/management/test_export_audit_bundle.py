@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.bundle_support import build_evidence, extract, run_verify
-from tests.views.test_documents import NoPango
+from tests.pdf_support import NoPango
 
 
 def run(*args: str) -> str:

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from tests.db_state import nothing_written
-from tests.views.test_documents import NoPango
+from tests.pdf_support import NoPango
 from tests.web import sign_in, text
 
 URL = "/models/customer-churn-predictor/audit-bundle.zip"

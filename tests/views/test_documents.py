@@ -4,12 +4,12 @@ strict-CSP markup, and the links on the version page."""
 
 import re
 import sys
-import types
 
 import pytest
 
 from governance.docs.exports import annex_iv_markdown
 from tests.factories import ModelVersionFactory
+from tests.pdf_support import NoPango
 from tests.web import sign_in, text
 
 VERSION = "/models/customer-churn-predictor/versions/2.4.1/"
@@ -138,13 +138,6 @@ def test_version_page_links_the_documents(client, personas, version):
 
     for path in PATHS:
         assert f'href="{VERSION}{path}"' in html
-
-
-class NoPango(types.ModuleType):
-    """What importing WeasyPrint does on a machine without Pango: an OSError."""
-
-    def __getattr__(self, name: str) -> None:
-        raise OSError("cannot load library 'libpango-1.0-0'")
 
 
 @pytest.mark.parametrize("path", ["card.pdf", "annex-iv.pdf"])

@@ -1,4 +1,4 @@
-"""Run the four retirement sweeps in this process, as the scheduled tasks would: the same
+"""Run the retirement sweeps in this process, as the scheduled tasks would: the same
 selectors, batches of TUTELA_SWEEP_BATCH_SIZE ids and services, and the serious-incident
 deadline reminders the daily review-reminder sweep sends. Prints every finding that fired
 or changed something, with its reasons; --dry-run writes nothing."""
