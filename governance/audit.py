@@ -7,6 +7,7 @@ editing, deleting, inserting or reordering any event breaks every later link.
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
@@ -99,10 +100,38 @@ def record(
     version: Any = None,
     request: Any = None,
     details: dict | None = None,
-) -> AuditEvent:
-    """Append one event inside the caller's transaction, chained to the current head."""
+) -> AuditEvent | None:
+    """Append one event inside the caller's transaction, chained to the current head.
+    Inside batch() the event is appended when the batch ends, and None is returned."""
     entry = Entry(event_type, actor, model, version, request, details)
+    pending = getattr(connection, PENDING, None)
+    if pending is not None:
+        pending.append(entry)
+        return None
     return record_many([entry])[0]
+
+
+# The events of the open batch() on this connection (each thread has its own), or None.
+PENDING = "_tutela_audit_pending"
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Events recorded inside the block are appended together when it ends normally: one
+    head lock, insert and head update for a change that records several (an approval that
+    moves a version, deprecates the one it replaces and closes stale requests). Open it
+    inside the service's transaction, around the whole change: an exception leaves nothing
+    to append, and the transaction rolls the change back. Nested batches join the outer."""
+    if getattr(connection, PENDING, None) is not None:
+        yield
+        return
+    pending: list[Entry] = []
+    setattr(connection, PENDING, pending)
+    try:
+        yield
+    finally:
+        setattr(connection, PENDING, None)
+    record_many(pending)
 
 
 @dataclass(frozen=True)

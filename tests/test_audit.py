@@ -142,6 +142,55 @@ def test_events_roll_back_with_the_change_they_record():
     assert (event.sequence, event.prev_hash) == (1, GENESIS_HASH)
 
 
+def test_a_batch_appends_its_events_together_when_it_ends(chain, django_assert_num_queries):
+    with transaction.atomic(), audit.batch():
+        for number in (6, 7, 8):
+            recorded = audit.record(
+                event_type=AuditEventType.TEAM_CREATED, actor=SEED, details={"n": number}
+            )
+            assert recorded is None
+        assert AuditEvent.objects.count() == 5
+
+    details = AuditEvent.objects.filter(sequence__gt=5).order_by("sequence")
+    assert list(details.values_list("sequence", "details")) == [
+        (6, '{"n":6}'),
+        (7, '{"n":7}'),
+        (8, '{"n":8}'),
+    ]
+    assert audit.verify_chain().ok
+
+
+def test_a_batch_of_events_costs_one_head_lock_insert_and_head_update(
+    chain, django_assert_num_queries
+):
+    with transaction.atomic(), django_assert_num_queries(3), audit.batch():
+        for _ in range(4):
+            audit.record(event_type=AuditEventType.TEAM_CREATED, actor=SEED)
+
+    assert AuditChainHead.objects.get(pk=1).sequence == 9
+
+
+def test_a_batch_that_fails_appends_nothing_and_the_next_records_at_once(chain):
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), audit.batch():
+        audit.record(event_type=AuditEventType.TEAM_CREATED, actor=SEED)
+        1 / 0  # noqa: B018 - the change fails after recording its event
+
+    with transaction.atomic():
+        event = audit.record(event_type=AuditEventType.TEAM_CREATED, actor=SEED)
+    assert event.sequence == 6
+    assert AuditEvent.objects.count() == 6
+
+
+def test_a_nested_batch_joins_the_outer_one(chain):
+    with transaction.atomic(), audit.batch():
+        with audit.batch():
+            audit.record(event_type=AuditEventType.TEAM_CREATED, actor=SEED)
+        assert AuditEvent.objects.count() == 5
+        audit.record(event_type=AuditEventType.TEAM_CREATED, actor=SEED)
+
+    assert AuditEvent.objects.count() == 7
+
+
 # --- append-only in the ORM ----------------------------------------------------------
 
 

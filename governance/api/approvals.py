@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -40,6 +40,7 @@ from governance.models import (
     Stage,
 )
 from governance.models.approvals import NOTE_LIMIT
+from governance.models.prefetch import attach_prefetched
 from governance.selectors import User, request_require_visible, version_locate_for
 from governance.selectors.reviews import awaiting_decision_for, requests_list_for
 from governance.services.approvals import approval_create, approval_decide, approval_revoke
@@ -207,7 +208,7 @@ class VersionTransitionApi(APIView):
         source, reason = found.stage, data["justification"]
         result = _move(request.user, found, data["target_stage"], reason)
         if isinstance(result, ApprovalRequest):
-            prefetch_related_objects([result], ALL_DECISIONS)  # none yet: one empty read
+            attach_prefetched(result, "decisions", [])  # a new request has none yet
             body = ApprovalRequestSerializer(result).data
         else:
             body = _stage_change_body(result, source, reason)

@@ -1,7 +1,7 @@
 """/api/v1/models/: list, register, read and edit registered models (with their tags)."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -157,10 +157,9 @@ class ModelListApi(APIView):
             grace_period_days=data.get("grace_period_days"),
             tags=data.get("tags"),
         )
-        # Answered from the registered row (its team and owner loaded by the service): a
+        # Answered from the registered row (its team, owner and tags from the service): a
         # new model has no version in production yet.
         model.production_version = None
-        prefetch_related_objects([model], MODEL_TAGS)
         return Response(ModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
 

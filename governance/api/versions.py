@@ -8,7 +8,7 @@ ETag names the card revision; a PATCH with a stale If-Match is refused (409).
 
 import re
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -122,8 +122,8 @@ class VersionListApi(APIView):
         )
         if not created:
             return _version_response(request, name, registered.version)
-        # Answered from the registered row: the service loaded its model, team and owner.
-        prefetch_related_objects([registered], VERSION_TAGS)
+        # Answered from the registered row: the service loaded its model, team and owner,
+        # and attached its tags.
         response = Response(VersionDetailSerializer(registered).data, status=201)
         response["ETag"] = _etag(registered)
         where = reverse("api:version-detail", args=[name, registered.version])

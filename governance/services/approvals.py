@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from governance import audit, policies
@@ -14,8 +13,10 @@ from governance.models import (
     ApprovalStatus,
     AuditEventType,
     Decision,
+    ModelVersion,
     Stage,
 )
+from governance.models.prefetch import attach_prefetched
 from governance.services.common import lock_version, require_reason, save_governed
 from governance.services.lifecycle import change_stage
 
@@ -77,23 +78,19 @@ def _lock_request(request_id: int) -> ApprovalRequest:
     """Lock model, version and request, in that order (see services.common.lock_model).
     The request comes with the people it names and all its decisions: the policy reads
     the decisions several times, and callers answer with the request as it ends up."""
-    version_id, model_id = ApprovalRequest.objects.values_list(
-        "version_id", "version__model_id"
-    ).get(pk=request_id)
-    version = lock_version(version_id, model_id=model_id)
+    its_version = ApprovalRequest.objects.filter(pk=request_id).values("version_id")[:1]
+    try:
+        version = lock_version(its_version)
+    except ModelVersion.DoesNotExist:
+        raise ApprovalRequest.DoesNotExist(f"No approval request #{request_id}.") from None
     request = (
         ApprovalRequest.objects.select_related("requester", "revoked_by")
         .select_for_update(of=("self",))
         .get(pk=request_id)
     )
     request.version = version
-    prefetch_related_objects([request], ALL_DECISIONS)
+    attach_prefetched(request, "decisions", list(ALL_DECISIONS.queryset.filter(request=request)))
     return request
-
-
-def _reload_decisions(request: ApprovalRequest) -> None:
-    request.refresh_from_db(fields=["decisions"])  # drops the prefetched ones, no query
-    prefetch_related_objects([request], ALL_DECISIONS)
 
 
 def _finish(request: ApprovalRequest, actor: Actor, status: str) -> None:
@@ -127,6 +124,7 @@ def _finish(request: ApprovalRequest, actor: Actor, status: str) -> None:
 
 
 @transaction.atomic
+@audit.batch()
 def approval_decide(
     *, actor: Actor, request_id: int, approve: bool, note: str, role: str | None = None
 ) -> ApprovalRequest:
@@ -149,7 +147,7 @@ def approval_decide(
         card_hash=request.card_hash,
     )
     save_governed(decision, actor=actor, reason=decision.decision)
-    _reload_decisions(request)
+    attach_prefetched(request, "decisions", [*request.decisions.all(), decision])
     audit.record(
         event_type=AuditEventType.APPROVAL_DECISION,
         actor=actor,
@@ -166,6 +164,7 @@ def approval_decide(
 
 
 @transaction.atomic
+@audit.batch()
 def approval_revoke(*, actor: Actor, request_id: int, reason: str) -> ApprovalRequest:
     """Withdraw a production approval; a version still in production leaves it."""
     require_reason(reason)

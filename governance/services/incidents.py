@@ -20,6 +20,7 @@ from governance.models import (
     AuditEventType,
     IncidentSeverity,
     IncidentStatus,
+    ModelVersion,
     SeriousIncident,
 )
 from governance.models.incidents import (
@@ -179,10 +180,11 @@ def _suspend(incident: SeriousIncident, approval: ApprovalRequest, actor: Actor)
 
 def _lock_incident(incident_id: int) -> SeriousIncident:
     """Lock the model, the version, then the incident (services.common.lock_model's order)."""
-    version_id, model_id = SeriousIncident.objects.values_list(
-        "version_id", "version__model_id"
-    ).get(pk=incident_id)
-    version = lock_version(version_id, model_id=model_id)
+    its_version = SeriousIncident.objects.filter(pk=incident_id).values("version_id")[:1]
+    try:
+        version = lock_version(its_version)
+    except ModelVersion.DoesNotExist:
+        raise SeriousIncident.DoesNotExist(f"No serious incident #{incident_id}.") from None
     incident = (
         SeriousIncident.objects.select_related("reported_by")
         .select_for_update(of=("self",))

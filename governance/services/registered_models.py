@@ -66,8 +66,8 @@ def model_register(
         "owner": owner.get_username(),
         "risk_level": risk_level,
     }
-    if tags:
-        details["tags"] = initial_tags(model, tags, actor=actor)
+    if registered_tags := initial_tags(model, tags, actor=actor):
+        details["tags"] = registered_tags
     audit.record(
         event_type=AuditEventType.MODEL_REGISTERED, actor=actor, model=model, details=details
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from governance import audit, policies
 from governance.actors import Actor
 from governance.models import AuditEventType, ModelTag, ModelVersion, RegisteredModel, VersionTag
+from governance.models.prefetch import attach_prefetched
 from governance.models.tags import TAG_VALUE_LIMIT
 from governance.services.common import lock_model, lock_version
 from governance.validators import validate_tag_key, validate_text
@@ -94,10 +95,13 @@ def apply_tags(
 
 
 def initial_tags(
-    owner: RegisteredModel | ModelVersion, tags: dict, *, actor: Actor
+    owner: RegisteredModel | ModelVersion, tags: dict | None, *, actor: Actor
 ) -> dict[str, str]:
-    """The tags a model or version is registered with, inserted at once; the caller's
-    registration event records them (one event for the registration, not two)."""
+    """The tags a model or version is registered with, inserted at once (and attached to
+    it); the caller's registration event records them (one event, not two)."""
+    if not tags:  # nothing to check or write: the new owner simply has no tags
+        attach_prefetched(owner, "tags", [])
+        return {}
     clean_tags(tags, merge=False)
     if len(tags) > MAX_TAGS:
         raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
@@ -112,6 +116,8 @@ def initial_tags(
     # bulk_create is fine: tags keep no simple-history, each was validated by clean_tags,
     # and the registration's audit event holds them.
     tag_class.objects.bulk_create(rows)
+    # The new owner's tags are these: its answer lists them, in key order, without a query.
+    attach_prefetched(owner, "tags", sorted(rows, key=lambda tag: tag.key))
     return dict(tags)
 
 

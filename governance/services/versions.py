@@ -42,7 +42,7 @@ def version_register(
     tags: dict[str, str] | None = None,
 ) -> ModelVersion:
     """Register a trained artefact of a model in development, with its (partial) card."""
-    return _register(actor, lock_model(model_id), version, card, tags)
+    return _register(actor, lock_model(model_id), version, card, tags, known_new=False)
 
 
 def _register(
@@ -51,8 +51,11 @@ def _register(
     version: str,
     card: dict[str, Any] | None,
     tags: dict[str, str] | None,
+    *,
+    known_new: bool,
 ) -> ModelVersion:
-    """version_register on the locked model."""
+    """version_register on the locked model; known_new: the caller already looked for the
+    version under that lock and found none."""
     policies.require_can_register_version(actor, model)
     card = card or {}
     _reject_unknown_fields(card)
@@ -61,15 +64,15 @@ def _register(
     new.full_clean(
         exclude=["model", "created_by"], validate_unique=False, validate_constraints=False
     )
-    if ModelVersion.objects.filter(model=model, version=version).exists():
+    if not known_new and ModelVersion.objects.filter(model=model, version=version).exists():
         raise Conflict(f"Version {version} of {model.name} already exists.")
     save_governed(new, actor=actor, reason="registered")
     # Hash the card as stored: PostgreSQL's jsonb normalizes numbers (1e20 comes back as an
     # int), and every later check hashes the stored card.
     new.refresh_from_db(fields=CARD_FIELDS)
     details = {"version": new.version, "card_hash": new.card_hash()}
-    if tags:
-        details["tags"] = initial_tags(new, tags, actor=actor)
+    if registered_tags := initial_tags(new, tags, actor=actor):
+        details["tags"] = registered_tags
     audit.record(
         event_type=AuditEventType.VERSION_REGISTERED,
         actor=actor,
@@ -98,7 +101,7 @@ def version_register_once(
         raise ValidationError({"version": error.messages}) from None
     existing = ModelVersion.objects.filter(model=model, version=version).first()
     if existing is None:
-        return _register(actor, model, version, card, tags), True
+        return _register(actor, model, version, card, tags, known_new=True), True
     policies.require_can_register_version(actor, model)
     checksum = (card or {}).get("artifact_sha256") if isinstance(card, dict) else None
     if not checksum or checksum != existing.artifact_sha256:
@@ -133,6 +136,7 @@ def _check_immutable(version: ModelVersion, changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
+@audit.batch()
 def version_update_card(
     *,
     actor: Actor,
@@ -191,6 +195,7 @@ def version_update_card(
 
 
 @transaction.atomic
+@audit.batch()
 def version_update(
     *,
     actor: Actor,
@@ -223,12 +228,14 @@ def _move_directly(actor: Actor, version_id: int, target: str, reason: str) -> M
 
 
 @transaction.atomic
+@audit.batch()
 def version_deprecate(*, actor: Actor, version_id: int, reason: str) -> ModelVersion:
     """Take a production version out of service; it can be rolled back in the grace period."""
     return _move_directly(actor, version_id, Stage.DEPRECATED, reason)
 
 
 @transaction.atomic
+@audit.batch()
 def version_retire(*, actor: Actor, version_id: int, reason: str) -> ModelVersion:
     """Retire a version for good: abandon it before production, or end its deprecation."""
     return _move_directly(actor, version_id, Stage.RETIRED, reason)

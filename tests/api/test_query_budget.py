@@ -37,7 +37,7 @@ def test_registering_a_model(warm, team, django_assert_max_num_queries) -> None:
     client = warm("lead")
     body = {"name": "churn", "team": team.slug, "tags": {"domain": "retail", "ticket": "T-1"}}
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         assert client.post(MODELS, body).status_code == 201
 
 
@@ -45,7 +45,7 @@ def test_registering_a_version(warm, model, django_assert_max_num_queries) -> No
     client = warm("lead")
     body = {"version": "3.0.0", "card": _card("3.0.0"), "tags": {"run": "r-1"}}
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(14):
         response = client.post(f"{MODELS}{model.name}/versions/", body)
 
     assert response.status_code == 201
@@ -58,7 +58,7 @@ def test_pushing_metrics(warm, version, django_assert_max_num_queries) -> None:
         for day in range(1, 31)
     ]
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.post(f"{MODELS}{version.model.name}/versions/2.4.1/metrics/", points)
 
     assert response.status_code == 201
@@ -68,13 +68,13 @@ def test_asking_for_staging(warm, version, django_assert_max_num_queries) -> Non
     client = warm("lead")
     body = {"target_stage": "staging", "justification": "Evaluation passed."}
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(13):
         response = client.post(f"{MODELS}{version.model.name}/versions/2.4.1/transitions/", body)
 
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize(("persona", "budget"), [("lead2", 20), ("risk_officer", 35)])
+@pytest.mark.parametrize(("persona", "budget"), [("lead2", 16), ("risk_officer", 24)])
 def test_deciding(warm, personas, model, persona, budget, django_assert_max_num_queries) -> None:
     """The first approval puts the request in review; the last one also moves the version
     to production, deprecating the one there."""
@@ -100,7 +100,7 @@ def test_deciding(warm, personas, model, persona, budget, django_assert_max_num_
     [
         ("{model}/versions/?stage=production", 5),
         ("{model}/versions/", 5),
-        ("{model}/versions/2.4.1/", 7),
+        ("{model}/versions/2.4.1/", 4),
         ("?search=churn", 5),
         ("?tag=domain:retail", 5),
     ],

@@ -662,6 +662,23 @@ def test_explicit_role_is_recorded(personas, model, production_request):
     assert list(production_request.decisions.values_list("role", flat=True)) == ["risk_officer"]
 
 
+@pytest.mark.parametrize("service", ["decide", "revoke"])
+def test_a_request_that_does_not_exist_is_named_in_the_refusal(personas, service):
+    call = {
+        "decide": lambda: approval_decide(
+            actor=personas["lead2"], request_id=9999, approve=True, note=""
+        ),
+        "revoke": lambda: approval_revoke(
+            actor=personas["risk_officer"], request_id=9999, reason="Misbehaves."
+        ),
+    }[service]
+
+    with nothing_written(), pytest.raises(ApprovalRequest.DoesNotExist) as refused:
+        call()
+
+    assert str(refused.value) == "No approval request #9999."
+
+
 def test_card_changed_outside_a_review_is_a_conflict(personas, production_request):
     ModelVersion.objects.filter(pk=production_request.version_id).update(intended_use="Other.")
 
