@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import policies
-from governance.actors import Actor
 from governance.api.common import (
     TextField,
     UsernameField,
@@ -43,11 +42,8 @@ from governance.models.approvals import NOTE_LIMIT
 from governance.models.prefetch import attach_prefetched
 from governance.selectors import User, request_require_visible, version_locate_for
 from governance.selectors.reviews import awaiting_decision_for, requests_list_for
-from governance.services.approvals import approval_create, approval_decide, approval_revoke
-from governance.services.versions import version_deprecate, version_retire, version_rollback
-
-# The moves a person makes without a request, by target; the services check the policy.
-DIRECT_SERVICES = {Stage.DEPRECATED: version_deprecate, Stage.RETIRED: version_retire}
+from governance.services.approvals import approval_decide, approval_revoke
+from governance.services.versions import version_transition
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -177,21 +173,6 @@ def _request_body(user: User, pk: int) -> dict:
     return ApprovalRequestSerializer(found).data
 
 
-def _move(
-    actor: Actor, version: ModelVersion, target: str, justification: str
-) -> ApprovalRequest | ModelVersion:
-    """The policy says which service makes the move; each re-checks it on the locked row.
-    Moves outside the lifecycle go to approval_create, whose policy check names the
-    allowed ones."""
-    if policies.is_rollback(version, target):
-        return version_rollback(actor=actor, version_id=version.pk, justification=justification)
-    if policies.needs_approval(version, target) or target not in DIRECT_SERVICES:
-        return approval_create(
-            actor=actor, version_id=version.pk, target_stage=target, justification=justification
-        )
-    return DIRECT_SERVICES[target](actor=actor, version_id=version.pk, reason=justification)
-
-
 class VersionTransitionApi(APIView):
     @extend_schema(
         request=TransitionInputSerializer,
@@ -206,7 +187,12 @@ class VersionTransitionApi(APIView):
         found = version_locate_for(user=request.user, name=name, version=version)
         data = input_of(TransitionInputSerializer, request)
         source, reason = found.stage, data["justification"]
-        result = _move(request.user, found, data["target_stage"], reason)
+        result = version_transition(
+            actor=request.user,
+            version=found,
+            target_stage=data["target_stage"],
+            justification=reason,
+        )
         if isinstance(result, ApprovalRequest):
             attach_prefetched(result, "decisions", [])  # a new request has none yet
             body = ApprovalRequestSerializer(result).data

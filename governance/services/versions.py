@@ -250,3 +250,28 @@ def version_rollback(*, actor: Actor, version_id: int, justification: str) -> Ap
         justification=justification,
         rollback=True,
     )
+
+
+# The moves a person makes without a request, by target (the policy says when).
+DIRECT_MOVES = {Stage.DEPRECATED: version_deprecate, Stage.RETIRED: version_retire}
+
+
+def version_transition(
+    *, actor: Actor, version: ModelVersion, target_stage: str, justification: str
+) -> ApprovalRequest | ModelVersion:
+    """Move a version towards target_stage the way the policy says: a rollback request for
+    a deprecated version going back to production, a direct move where no approval is
+    needed (deprecate, retire: the justification is the reason), otherwise an approval
+    request (whose policy check names the allowed moves). `version` is the caller's read
+    of it, which picks the service; that service locks the rows and checks them again."""
+    if policies.is_rollback(version, target_stage):
+        return version_rollback(actor=actor, version_id=version.pk, justification=justification)
+    direct = DIRECT_MOVES.get(target_stage)
+    if direct is None or policies.needs_approval(version, target_stage):
+        return approval_create(
+            actor=actor,
+            version_id=version.pk,
+            target_stage=target_stage,
+            justification=justification,
+        )
+    return direct(actor=actor, version_id=version.pk, reason=justification)

@@ -1,7 +1,7 @@
 """The promotion request page (/models/<name>/versions/<version>/request/): the next
 stage, the roles the policy will require and what the card lacks; the request itself is
-made by services.approvals.approval_create (services.versions.version_rollback for a
-deprecated version)."""
+made by services.versions.version_transition (a rollback request for a deprecated
+version)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,13 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from governance import policies
-from governance.actors import Actor
 from governance.forms import PromotionForm
 from governance.models import ApprovalRequest, ModelVersion, Role
 from governance.selectors import version_get_for
 from governance.selectors.promotion import PromotionPage, promotion_page_for
-from governance.services.approvals import approval_create
-from governance.services.versions import version_rollback
+from governance.services.versions import version_transition
 from governance.views.card_editor import version_path
 from governance.views.outcomes import attempt, require_allowed
 
@@ -32,23 +30,16 @@ def version_request(request: HttpRequest, name: str, version: str) -> HttpRespon
     if not form.is_valid():
         messages.error(request, "Nothing was requested: correct the fields marked below.")
         return _page(request, found, page, form, status=400)
-    outcome = attempt(lambda: _submit(request.user, found, **form.cleaned_data))
+    # The form offers staging and production only: the transition is always a request.
+    outcome = attempt(
+        lambda: version_transition(actor=request.user, version=found, **form.cleaned_data)
+    )
     if outcome.ok:
         messages.success(request, _requested_message(outcome.value, found))
         return redirect(f"/reviews/{outcome.value.pk}/")
     form.add_service_errors(outcome.errors or {})
     messages.error(request, f"Nothing was requested. {outcome.message}")
     return _page(request, found, page, form, status=outcome.status)
-
-
-def _submit(
-    actor: Actor, version: ModelVersion, *, target_stage: str, justification: str
-) -> ApprovalRequest:
-    if policies.is_rollback(version, target_stage):
-        return version_rollback(actor=actor, version_id=version.pk, justification=justification)
-    return approval_create(
-        actor=actor, version_id=version.pk, target_stage=target_stage, justification=justification
-    )
 
 
 def _requested_message(made: ApprovalRequest, version: ModelVersion) -> str:

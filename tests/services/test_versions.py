@@ -24,6 +24,7 @@ from governance.services.versions import (
     version_register,
     version_retire,
     version_rollback,
+    version_transition,
     version_update_card,
 )
 from tests.db_state import audit_mark, history, new_events, nothing_written
@@ -909,3 +910,61 @@ def test_registered_card_hash_is_the_hash_of_the_card_as_stored(personas, model)
 
     stored = ModelVersion.objects.get(pk=new.pk)
     assert new_events(mark)[0][5]["card_hash"] == stored.card_hash()
+
+
+# --- version_transition: which service a requested move goes to ----------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "target", "outcome"),
+    [
+        (Stage.DEVELOPMENT, Stage.STAGING, "request"),
+        (Stage.STAGING, Stage.PRODUCTION, "request"),
+        (Stage.DEPRECATED, Stage.PRODUCTION, "rollback request"),
+        (Stage.PRODUCTION, Stage.DEPRECATED, "deprecated"),
+        (Stage.DEVELOPMENT, Stage.RETIRED, "retired"),
+    ],
+)
+def test_a_transition_takes_the_path_the_policy_sets(personas, version, stage, target, outcome):
+    ModelVersion.objects.filter(pk=version.pk).update(**COMPLETE_CARD)
+    _set_stage(version, stage, days_ago=1)
+    version.refresh_from_db()
+
+    result = version_transition(
+        actor=personas["lead"], version=version, target_stage=target, justification="Because."
+    )
+
+    if outcome.endswith("request"):
+        assert isinstance(result, ApprovalRequest)
+        assert (result.from_stage, result.target_stage) == (stage, target)
+        assert result.justification == "Because."
+    else:
+        assert _stage_of(version) == outcome
+
+
+def test_a_transition_outside_the_lifecycle_is_refused_by_the_request_policy(personas, version):
+    with nothing_written(), pytest.raises(InvalidTransition) as refused:
+        version_transition(
+            actor=personas["lead"],
+            version=version,
+            target_stage=Stage.PRODUCTION,
+            justification="Skip.",
+        )
+
+    assert str(refused.value).startswith(f"{NAME} is development; it cannot move to production.")
+
+
+def test_a_transition_rechecks_the_stage_on_the_locked_version(personas, version):
+    """The caller read the version in production; it was deprecated since: the direct move
+    is refused on the locked row instead of deprecating twice."""
+    _set_stage(version, Stage.PRODUCTION)
+    version.refresh_from_db()
+    _set_stage(version, Stage.DEPRECATED)
+
+    with nothing_written(), pytest.raises(InvalidTransition):
+        version_transition(
+            actor=personas["lead"],
+            version=version,
+            target_stage=Stage.DEPRECATED,
+            justification="Old.",
+        )
