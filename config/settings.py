@@ -84,6 +84,17 @@ TEMPLATES = [
 # Database: PostgreSQL with DATABASE_URL, otherwise SQLite under var/.
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True
+    ):
+        # Parameters bound by the server let psycopg prepare a statement a connection runs
+        # again (from its 5th run): PostgreSQL then skips planning it, and planning the
+        # role and visibility joins every API call makes cost more than running them.
+        # Turn it off behind a pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode without max_prepared_statements).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
     DATABASES = {
