@@ -40,7 +40,7 @@ from governance.models import (
 )
 from governance.models.approvals import NOTE_LIMIT
 from governance.models.prefetch import attach_prefetched
-from governance.selectors import User, request_require_visible, version_locate_for
+from governance.selectors import User, request_visible_on_refusal, version_locate_for
 from governance.selectors.reviews import awaiting_decision_for, requests_list_for
 from governance.services.approvals import approval_decide, approval_revoke
 from governance.services.versions import version_transition
@@ -259,16 +259,16 @@ class ApprovalDecideApi(APIView):
         description="Approve or reject in one role; the last missing approval moves the version.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        request_require_visible(user=request.user, pk=pk)
-        data = input_of(DecisionInputSerializer, request)
         # The service returns the request as it ends up, with its people and decisions.
-        decided = approval_decide(
-            actor=request.user,
-            request_id=pk,
-            approve=data["decision"] == Decision.APPROVED,
-            note=data["notes"],
-            role=data.get("role"),
-        )
+        with request_visible_on_refusal(user=request.user, pk=pk):
+            data = input_of(DecisionInputSerializer, request)
+            decided = approval_decide(
+                actor=request.user,
+                request_id=pk,
+                approve=data["decision"] == Decision.APPROVED,
+                note=data["notes"],
+                role=data.get("role"),
+            )
         return Response(ApprovalRequestSerializer(decided).data, status=status.HTTP_201_CREATED)
 
 
@@ -279,9 +279,9 @@ class ApprovalRevokeApi(APIView):
         description="Withdraw an approved production request; the version leaves production.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        request_require_visible(user=request.user, pk=pk)
-        data = input_of(RevokeInputSerializer, request)
-        revoked = approval_revoke(actor=request.user, request_id=pk, reason=data["reason"])
+        with request_visible_on_refusal(user=request.user, pk=pk):
+            data = input_of(RevokeInputSerializer, request)
+            revoked = approval_revoke(actor=request.user, request_id=pk, reason=data["reason"])
         return Response(ApprovalRequestSerializer(revoked).data)
 
 

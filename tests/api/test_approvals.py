@@ -519,6 +519,21 @@ def test_hidden_request_is_not_found_before_the_body_is_read(api_as, production_
     assert client.post(revoke_url(production_request), {"reason": 7}).status_code == 404
 
 
+@pytest.mark.parametrize("persona", ["no_role", "other_team_lead"])
+def test_hidden_closed_request_is_not_found_rather_than_a_conflict(
+    api_as, approved_request, persona
+) -> None:
+    # Deciding on or revoking a request is refused for anyone once it is closed (409), but
+    # that would tell a person who may not see the request that it exists.
+    client = api_as(persona)
+
+    with nothing_written():
+        decided = client.post(decide_url(approved_request), {"decision": "approved"})
+        revoked = client.post(revoke_url(approved_request), {"reason": "Drift."})
+
+    assert (decided.status_code, revoked.status_code) == (404, 404)
+
+
 def test_decision_on_an_unknown_request_is_not_found(api_as, personas) -> None:
     response = api_as("risk_officer").post(
         "/api/v1/approvals/424242/decisions/", {"decision": "approved"}

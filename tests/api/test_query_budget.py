@@ -74,7 +74,7 @@ def test_asking_for_staging(warm, version, django_assert_max_num_queries) -> Non
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize(("persona", "budget"), [("lead2", 16), ("risk_officer", 24)])
+@pytest.mark.parametrize(("persona", "budget"), [("lead2", 15), ("risk_officer", 23)])
 def test_deciding(warm, personas, model, persona, budget, django_assert_max_num_queries) -> None:
     """The first approval puts the request in review; the last one also moves the version
     to production, deprecating the one there."""
