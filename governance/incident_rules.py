@@ -62,8 +62,3 @@ def deadline_state(deadline: date, today: date, due_soon_days: int) -> DeadlineS
     if days_left < 0:
         return DeadlineState(OVERDUE, days_left)
     return DeadlineState(DUE_SOON if days_left <= due_soon_days else ON_TRACK, days_left)
-
-
-def needs_reminder(deadline: date, today: date, due_soon_days: int) -> bool:
-    """An open incident is reminded of when its deadline is due soon or past."""
-    return deadline_state(deadline, today, due_soon_days).state != ON_TRACK

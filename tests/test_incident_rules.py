@@ -10,7 +10,6 @@ from governance.incident_rules import (
     ON_TRACK,
     OVERDUE,
     deadline_state,
-    needs_reminder,
     report_deadline,
 )
 from governance.models import IncidentSeverity
@@ -64,21 +63,20 @@ DEADLINE = datetime.date(2026, 3, 16)
 
 
 @pytest.mark.parametrize(
-    ("today", "state", "days_left", "message", "reminded"),
+    ("today", "state", "days_left", "message"),
     [
-        (datetime.date(2026, 3, 13), ON_TRACK, 3, "due in 3 days", False),
-        (datetime.date(2026, 3, 14), DUE_SOON, 2, "due in 2 days", True),
-        (datetime.date(2026, 3, 15), DUE_SOON, 1, "due in 1 day", True),
-        (datetime.date(2026, 3, 16), DUE_SOON, 0, "due today", True),
-        (datetime.date(2026, 3, 17), OVERDUE, -1, "overdue by 1 day", True),
-        (datetime.date(2026, 4, 16), OVERDUE, -31, "overdue by 31 days", True),
+        (datetime.date(2026, 3, 13), ON_TRACK, 3, "due in 3 days"),
+        (datetime.date(2026, 3, 14), DUE_SOON, 2, "due in 2 days"),
+        (datetime.date(2026, 3, 15), DUE_SOON, 1, "due in 1 day"),
+        (datetime.date(2026, 3, 16), DUE_SOON, 0, "due today"),
+        (datetime.date(2026, 3, 17), OVERDUE, -1, "overdue by 1 day"),
+        (datetime.date(2026, 4, 16), OVERDUE, -31, "overdue by 31 days"),
     ],
 )
-def test_deadline_state_around_the_due_soon_window(today, state, days_left, message, reminded):
+def test_deadline_state_around_the_due_soon_window(today, state, days_left, message):
     found = deadline_state(DEADLINE, today, 2)
 
     assert (found.state, found.days_left, found.message) == (state, days_left, message)
-    assert needs_reminder(DEADLINE, today, 2) is reminded
 
 
 def test_with_no_due_soon_window_only_the_deadline_day_is_due_soon():
