@@ -220,7 +220,8 @@ APPROVAL_FILTERS = [
         "awaiting_me",
         OpenApiTypes.STR,
         enum=["true", "false"],
-        description="`true`: open requests missing a role you hold, not yours, not decided by you.",
+        description="`true`: open requests missing a role you hold, not yours, not decided by "
+        "you; `false`: the others.",
     ),
 ]
 
@@ -234,9 +235,13 @@ class ApprovalListApi(APIView):
             requests = requests.filter(status=wanted)
         if model := text_param(request, "model", 100):
             requests = requests.filter(version__model__name=model)
-        if bool_param(request, "awaiting_me"):
-            awaiting = awaiting_decision_for(user=request.user)
-            requests = requests.filter(pk__in=[found.pk for found in awaiting])
+        awaiting_me = bool_param(request, "awaiting_me")
+        if awaiting_me is not None:
+            awaiting = [found.pk for found in awaiting_decision_for(user=request.user)]
+            if awaiting_me:
+                requests = requests.filter(pk__in=awaiting)
+            else:
+                requests = requests.exclude(pk__in=awaiting)
         return requests
 
     @extend_schema(parameters=APPROVAL_FILTERS, responses=ApprovalRequestSerializer(many=True))

@@ -170,10 +170,15 @@ def mixed_requests(personas, team, production_request) -> dict[str, ApprovalRequ
 def test_awaiting_me_lists_what_the_caller_can_decide(
     api_as, mixed_requests, persona, awaiting
 ) -> None:
-    response = api_as(persona).get(f"{LIST}?awaiting_me=true")
+    client = api_as(persona)
+    everything = ids(client.get(LIST))
+
+    response = client.get(f"{LIST}?awaiting_me=true")
+    others = client.get(f"{LIST}?awaiting_me=false")
 
     assert response.status_code == 200
     assert ids(response) == [mixed_requests[key].pk for key in awaiting]
+    assert ids(others) == [pk for pk in everything if pk not in ids(response)]
 
 
 def test_filters_by_status_and_model(api_as, mixed_requests) -> None:
