@@ -30,6 +30,7 @@ from governance.selectors import (
     model_id_for,
     version_get_for,
     version_locate_for,
+    versions_visible_to,
 )
 from governance.selectors.tags import versions_tagged
 from governance.services.versions import version_register_once, version_update
@@ -84,16 +85,19 @@ class VersionListApi(APIView):
     )
     def get(self, request: Request, name: str) -> Response:
         """A visible model's versions, newest first (GET a version for its card)."""
-        # The model's versions are visible with the model: visibility is per model.
-        model_id = model_id_for(user=request.user, name=name)
-        versions = ModelVersion.objects.filter(model_id=model_id)
+        versions = versions_visible_to(request.user).filter(model__name=name)
         if stage := choice_param(request, "stage", Stage.values):
             versions = versions.filter(stage=stage)
         versions = versions_tagged(versions, tag_filters(request)).select_related(
             "model", "created_by"
         )
         versions = versions.prefetch_related(VERSION_TAGS)
-        return paginated(request, versions, VersionSerializer, self.pagination_class)
+        response = paginated(request, versions, VersionSerializer, self.pagination_class)
+        # The page finds the model's versions through the model's name and visibility; only
+        # an empty page asks whether the model is there at all (404 if not, or not visible).
+        if not response.data["results"]:
+            model_id_for(user=request.user, name=name)
+        return response
 
     @extend_schema(
         request=VersionRegisterSerializer,

@@ -430,6 +430,17 @@ def _versions(response) -> list[str]:
     return [row["version"] for row in response.json()["results"]]
 
 
+def test_an_empty_list_is_told_apart_from_a_model_not_there(api_as, model):
+    client = api_as("lead")
+
+    empty = client.get(VERSIONS + "?stage=production")
+    unknown = client.get("/api/v1/models/no-such-model/versions/")
+    hidden = api_as("other_team_lead").get(VERSIONS + "?stage=production")
+
+    assert (empty.status_code, empty.json()["results"]) == (200, [])
+    assert (unknown.status_code, hidden.status_code) == (404, 404)
+
+
 def test_list_is_newest_first_with_tags(api_as, personas, model):
     for number in ("1.0.0", "1.1.0", "2.0.0"):
         ModelVersionFactory(model=model, version=number)
