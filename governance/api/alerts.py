@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api.common import UsernameField, choice_param, paginated, text_param
+from governance.api.fields_cache import ModelSerializer
 from governance.api.pagination import NewestFirstPagination
 from governance.cards import CARD_FIELDS
 from governance.models import AlertRule, AlertStatus, RetirementAlert
@@ -18,7 +19,7 @@ from governance.selectors import User, alerts_visible_to
 from governance.services.alerts import alert_acknowledge
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     model = serializers.CharField(source="version.model.name")
     version = serializers.CharField(source="version.version")
     reasons = serializers.ListField(

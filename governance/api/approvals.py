@@ -27,6 +27,7 @@ from governance.api.common import (
     paginated,
     text_param,
 )
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.api.pagination import NewestFirstPagination
 from governance.models import (
     ALL_DECISIONS,
@@ -46,7 +47,7 @@ from governance.services.approvals import approval_decide, approval_revoke
 from governance.services.versions import version_transition
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     approver = UsernameField()
     decided_at = serializers.DateTimeField(source="created_at")
     live = serializers.SerializerMethodField(
@@ -62,7 +63,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         return obj.superseded_at is None
 
 
-class ApprovalRequestSerializer(serializers.ModelSerializer):
+class ApprovalRequestSerializer(ModelSerializer):
     kind = serializers.SerializerMethodField()
     model = serializers.CharField(source="version.model.name")
     version = serializers.CharField(source="version.version")
@@ -113,7 +114,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         return max(moment for moment in moments if moment is not None)
 
 
-class StageChangeSerializer(serializers.Serializer):
+class StageChangeSerializer(Serializer):
     kind = serializers.SerializerMethodField()
     model = serializers.CharField()
     version = serializers.CharField()
@@ -127,12 +128,12 @@ class StageChangeSerializer(serializers.Serializer):
         return "stage_change"
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class TransitionInputSerializer(Serializer):
     target_stage = serializers.ChoiceField(choices=Stage.choices)
     justification = TextField(max_length=NOTE_LIMIT)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     role = serializers.ChoiceField(
         choices=Role.choices,
@@ -149,7 +150,7 @@ class DecisionInputSerializer(serializers.Serializer):
     )
 
 
-class RevokeInputSerializer(serializers.Serializer):
+class RevokeInputSerializer(Serializer):
     reason = TextField(max_length=NOTE_LIMIT)
 
 

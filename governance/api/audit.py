@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from governance import policies
 from governance.api.common import MOMENT_HELP, choice_param, moment_param, paginated, text_param
+from governance.api.fields_cache import Serializer
 from governance.api.pagination import SequencePagination
 from governance.audit import format_timestamp, verify_chain
 from governance.models import AuditEvent, AuditEventType
@@ -67,7 +68,7 @@ class StampField(serializers.Field):
         return format_timestamp(value)
 
 
-class AuditEventSerializer(serializers.Serializer):
+class AuditEventSerializer(Serializer):
     sequence = serializers.IntegerField()
     created_at = StampField()
     event_type = serializers.ChoiceField(choices=AuditEventType.choices)
@@ -86,7 +87,7 @@ class AuditEventSerializer(serializers.Serializer):
         return event.details_data
 
 
-class ChainStatusSerializer(serializers.Serializer):
+class ChainStatusSerializer(Serializer):
     ok = serializers.BooleanField()
     count = serializers.IntegerField(help_text="Events verified in order (all when ok).")
     head_sequence = serializers.IntegerField(help_text="The last event verified in order.")

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api.common import TextField, input_of
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.models import (
     AnnexIIIPoint,
     Art63Exemption,
@@ -25,7 +26,7 @@ from governance.services.classification import classification_confirm
 NOT_ADVICE = "Product guidance, not legal advice."
 
 
-class ClassificationAnswersSerializer(serializers.Serializer):
+class ClassificationAnswersSerializer(Serializer):
     """The questionnaire (Art. 6, Annex I and III); the service checks how answers combine."""
 
     organisation_role = serializers.ChoiceField(choices=OrganisationRole.choices)
@@ -47,13 +48,13 @@ class ClassificationAnswersSerializer(serializers.Serializer):
     general_purpose_ai = serializers.BooleanField()
 
 
-class ProposalSerializer(serializers.Serializer):
+class ProposalSerializer(Serializer):
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
     is_high_risk = serializers.BooleanField(help_text="High-risk under Art. 6.")
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class ClassificationSerializer(serializers.ModelSerializer):
+class ClassificationSerializer(ModelSerializer):
     model = serializers.CharField(source="model.name")
     model_risk_level = serializers.ChoiceField(source="model.risk_level", choices=RiskLevel.choices)
     proposal = serializers.SerializerMethodField()

@@ -9,13 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.api.fields_cache import Serializer
 from governance.compliance import DISCLAIMER, Level, State, Status
 from governance.selectors.compliance import version_compliance_for
 
 VERSION = "models/<name:name>/versions/<name:version>/"
 
 
-class EvidenceItemSerializer(serializers.Serializer):
+class EvidenceItemSerializer(Serializer):
     key = serializers.CharField(help_text="Stable identifier, e.g. `art10.bias_examination`.")
     title = serializers.CharField()
     level = serializers.ChoiceField(choices=Level.choices)
@@ -24,7 +25,7 @@ class EvidenceItemSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="What was found, or why it is partial or missing.")
 
 
-class ArticleSerializer(serializers.Serializer):
+class ArticleSerializer(Serializer):
     article = serializers.CharField(source="number", help_text="The article, e.g. `10`.")
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
@@ -36,7 +37,7 @@ class ArticleSerializer(serializers.Serializer):
     items = EvidenceItemSerializer(many=True, help_text="Empty when the article does not apply.")
 
 
-class ChecklistSerializer(serializers.Serializer):
+class ChecklistSerializer(Serializer):
     model = serializers.CharField()
     version = serializers.CharField()
     stage = serializers.CharField()

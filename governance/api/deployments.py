@@ -22,6 +22,7 @@ from governance.api.common import (
     paginated,
     text_param,
 )
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.api.pagination import ReportedAtPagination
 from governance.models import OPEN_ALERT_STATUSES, AlertRule, Deployment, Environment
 from governance.selectors import alerts_visible_to, deployments_visible_to, version_locate_for
@@ -29,7 +30,7 @@ from governance.services.deployments import deployment_record
 from governance.validators import VERSION_MAX_LENGTH
 
 
-class DeploymentSerializer(serializers.ModelSerializer):
+class DeploymentSerializer(ModelSerializer):
     model = serializers.CharField(source="version.model.name")
     version = serializers.CharField(source="version.version")
     stage = serializers.CharField(source="version.stage", help_text="The version's stage now.")
@@ -66,7 +67,7 @@ class DeploymentRecordedSerializer(DeploymentSerializer):
         fields = [*DeploymentSerializer.Meta.fields, "alert"]
 
 
-class DeploymentCreateSerializer(serializers.Serializer):
+class DeploymentCreateSerializer(Serializer):
     endpoint = serializers.CharField(max_length=200)
     environment = serializers.ChoiceField(choices=Environment.choices)
     model = serializers.CharField(max_length=100, help_text="The registered model's name.")

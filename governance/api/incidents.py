@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.api.common import TextField, UsernameField, input_of
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.incident_rules import DUE_SOON, ON_TRACK, OVERDUE, deadline_state
 from governance.models import IncidentSeverity, IncidentStatus, SeriousIncident
 from governance.models.incidents import (
@@ -35,7 +36,7 @@ NOT_ADVICE = (
 DEADLINE_STATES = [OVERDUE, DUE_SOON, ON_TRACK]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     model = serializers.CharField(source="version.model.name")
     version = serializers.CharField(source="version.version")
     reported_by = UsernameField(help_text="Who recorded the incident in Tutela.")
@@ -82,7 +83,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         return deadline_state(obj.report_deadline, today, due_soon_days()).state
 
 
-class IncidentRecordInputSerializer(serializers.Serializer):
+class IncidentRecordInputSerializer(Serializer):
     description = TextField(max_length=DESCRIPTION_LIMIT)
     severity = serializers.ChoiceField(choices=IncidentSeverity.choices)
     aware_at = serializers.DateField(help_text="The date of awareness (YYYY-MM-DD), not future.")
@@ -98,12 +99,12 @@ class IncidentRecordInputSerializer(serializers.Serializer):
     )
 
 
-class IncidentReportInputSerializer(serializers.Serializer):
+class IncidentReportInputSerializer(Serializer):
     reported_at = serializers.DateField(help_text="The day the report reached the authority.")
     reference = TextField(max_length=REFERENCE_LIMIT, help_text="The authority's reference.")
 
 
-class CorrectiveActionInputSerializer(serializers.Serializer):
+class CorrectiveActionInputSerializer(Serializer):
     corrective_action = TextField(max_length=CORRECTIVE_ACTION_LIMIT)
 
 

@@ -20,32 +20,33 @@ from governance.api.common import (
     paginated,
     text_param,
 )
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.api.pagination import ObservedAtPagination
 from governance.models import MetricObservation
 from governance.selectors import version_locate_for
 from governance.services.metrics import MAX_POINTS, metrics_record
 
 
-class MetricPointSerializer(serializers.Serializer):
+class MetricPointSerializer(Serializer):
     name = serializers.CharField(max_length=100, help_text="e.g. accuracy, drift_score.")
     value = serializers.FloatField(help_text="A finite number; NaN and infinities are refused.")
     observed_at = AwareDateTimeField(help_text=MOMENT_HELP)
 
 
-class MetricBatchSerializer(serializers.Serializer):
+class MetricBatchSerializer(Serializer):
     points = MetricPointSerializer(many=True, max_length=MAX_POINTS, allow_empty=False)
     source = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Which monitor sent them."
     )
 
 
-class MetricObservationSerializer(serializers.ModelSerializer):
+class MetricObservationSerializer(ModelSerializer):
     class Meta:
         model = MetricObservation
         fields = ["name", "value", "observed_at", "source", "recorded_at"]
 
 
-class MetricsRecordedSerializer(serializers.Serializer):
+class MetricsRecordedSerializer(Serializer):
     recorded = serializers.IntegerField()
 
 

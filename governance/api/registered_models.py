@@ -22,6 +22,7 @@ from governance.api.common import (
     tags_of,
     text_param,
 )
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.api.pagination import NameCursorPagination
 from governance.models import ModelTag, ModelVersion, RegisteredModel, RiskLevel, Stage, Team
 from governance.selectors import model_get_for, models_visible_to
@@ -29,7 +30,7 @@ from governance.selectors.tags import models_tagged
 from governance.services.registered_models import model_register, model_update
 
 
-class ModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(ModelSerializer):
     team = serializers.CharField(source="team.slug")
     owner = UsernameField()
     production_version = serializers.CharField(allow_null=True, read_only=True)
@@ -54,7 +55,7 @@ class ModelSerializer(serializers.ModelSerializer):
         return tags_of(obj)
 
 
-class ModelCreateSerializer(serializers.Serializer):
+class ModelCreateSerializer(Serializer):
     name = TextField(max_length=100)
     team = TextField(max_length=100, help_text="The owning team's slug.")
     owner = TextField(max_length=150, required=False, help_text="Username; you when left out.")
@@ -65,7 +66,7 @@ class ModelCreateSerializer(serializers.Serializer):
     tags = TagsField(required=False)
 
 
-class ModelUpdateSerializer(serializers.Serializer):
+class ModelUpdateSerializer(Serializer):
     description = TextField(allow_blank=True, required=False)
     owner = TextField(max_length=150, required=False)
     risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)

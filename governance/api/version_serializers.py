@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.api.common import TagsField, TextField, UsernameField
+from governance.api.fields_cache import ModelSerializer, Serializer
 from governance.models import ModelVersion, ReviewSchedule
 from governance.validators import VERSION_MAX_LENGTH, validate_version_string
 
@@ -46,7 +47,7 @@ def _text(**kwargs: Any) -> TextField:
     return TextField(required=False, allow_blank=True, trim_whitespace=False, **kwargs)
 
 
-class CardFieldsSerializer(serializers.Serializer):
+class CardFieldsSerializer(Serializer):
     """The model card's editable fields (all optional; see DESIGN.md for their meaning)."""
 
     intended_use = _text()
@@ -124,7 +125,7 @@ class VersionUpdateSerializer(StrictInputSerializer):
     tags = TagsField(required=False, help_text="Merged into the tags; null removes a key.")
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(ModelSerializer):
     """A version in a list; read the version itself for its card."""
 
     model = serializers.CharField(source="model.name", read_only=True)
