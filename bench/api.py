@@ -24,7 +24,6 @@ The throttle stays on, with a rate above what the benchmark sends (TUTELA_API_TH
 
 import argparse
 import hashlib
-import http.client
 import json
 import os
 import signal
@@ -36,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import ROOT, configure_environment, database_label, fresh_database
+from core import ROOT, configure_environment, database_label, fresh_database, http_exchange
 
 PORT = 8765
 MB = 1024 * 1024
@@ -175,20 +174,14 @@ class ApiError(Exception):
 
 def call(token: str, method: str, path: str, body: object = None) -> object:
     """One request on a fresh connection, as the reference client did."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     payload = None
     if body is not None:
         payload = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    try:
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-    finally:
-        connection.close()
-    if response.status >= 300:
-        raise ApiError(f"{method} {path} -> {response.status}: {data[:300]!r}")
+    status, data = http_exchange(PORT, method, path, payload, headers)
+    if status >= 300:
+        raise ApiError(f"{method} {path} -> {status}: {data[:300]!r}")
     return json.loads(data) if data else None
 
 

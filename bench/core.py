@@ -15,6 +15,7 @@ verify_audit throughput.
 
 import argparse
 import contextlib
+import http.client
 import io
 import os
 import platform
@@ -69,13 +70,33 @@ def recreate_database(server_url: str | None, *, drop_only: bool = False) -> Non
         for suffix in ("", "-wal", "-shm"):
             (BENCH_DIR / f"tutela.sqlite3{suffix}").unlink(missing_ok=True)
         return
+    recreate_postgres_database(server_url, BENCH_DB, drop_only=drop_only)
+
+
+def recreate_postgres_database(server_url: str, name: str, *, drop_only: bool = False) -> None:
+    """Drop the database `name` (its connections too), then create it empty unless drop_only;
+    server_url names another database on the same server to do it from."""
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as server:
         force = " WITH (FORCE)" if server.info.server_version >= 130000 else ""
-        server.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}{force}")
+        server.execute(f"DROP DATABASE IF EXISTS {name}{force}")
         if not drop_only:
-            server.execute(f"CREATE DATABASE {BENCH_DB}")
+            server.execute(f"CREATE DATABASE {name}")
+
+
+def http_exchange(
+    port: int, method: str, path: str, payload: bytes | None, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    """One request to 127.0.0.1:port on a fresh connection, as the reference client made
+    them; the status and the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def fresh_database(server_url: str | None) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from core import ROOT
+from core import ROOT, http_exchange, recreate_postgres_database
 
 if TYPE_CHECKING:
     from api import Phase
@@ -72,16 +72,6 @@ def ensure_mlflow() -> Path:
 # --- the backend store and the server ---------------------------------------------------
 
 
-def drop_store(admin: str, *, create: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as server:
-        force = " WITH (FORCE)" if server.info.server_version >= 130000 else ""
-        server.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}{force}")
-        if create:
-            server.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
 def fresh_store(admin: str | None) -> str:
     """An empty backend store; returns its SQLAlchemy URI."""
     HOME.mkdir(parents=True, exist_ok=True)
@@ -90,7 +80,7 @@ def fresh_store(admin: str | None) -> str:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{SQLITE}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{SQLITE}"
-    drop_store(admin, create=True)
+    recreate_postgres_database(admin, BENCH_DB)
     # SQLAlchemy 2.1 reads postgresql:// as psycopg 3; MLflow's venv has psycopg2.
     return urlunsplit(urlsplit(bench_url(admin))._replace(scheme="postgresql+psycopg2"))
 
@@ -209,20 +199,14 @@ def stop_server(server: subprocess.Popen) -> None:
 
 def request(method: str, endpoint: str, body: dict | None = None, **query: object) -> dict:
     """One call on a fresh connection, as the reference client did; raises unless 2xx."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     path = (endpoint if endpoint.startswith("/") else API + endpoint) + (
         f"?{urlencode(query)}" if query else ""
     )
     payload = None if body is None else json.dumps(body).encode()
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    try:
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        data = response.read()
-    finally:
-        connection.close()
-    if not 200 <= response.status < 300:
-        raise RuntimeError(f"{method} {path} -> {response.status}: {data[:300]!r}")
+    status, data = http_exchange(PORT, method, path, payload, headers)
+    if not 200 <= status < 300:
+        raise RuntimeError(f"{method} {path} -> {status}: {data[:300]!r}")
     return json.loads(data) if data.startswith(b"{") else {}
 
 
@@ -322,5 +306,5 @@ def measure(
                 shutil.rmtree(folder, ignore_errors=True)
     finally:
         if admin:
-            drop_store(admin)
+            recreate_postgres_database(admin, BENCH_DB, drop_only=True)
     return phases, idle
