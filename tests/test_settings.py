@@ -54,3 +54,19 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_postgresql_prepares_statements_unless_turned_off(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
+    )
+    url = "postgres://tutela@db.example.com:5432/tutela"
+    base = {"DJANGO_SETTINGS_MODULE": "config.settings", "TUTELA_VAR_DIR": str(tmp_path)}
+
+    prepared = run("-c", probe, DATABASE_URL=url, **base)
+    plain = run("-c", probe, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false", **base)
+
+    assert prepared.returncode == plain.returncode == 0, prepared.stderr + plain.stderr
+    assert prepared.stdout.strip() == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert plain.stdout.strip() == "[]"
